@@ -1,0 +1,31 @@
+# Every target creates .venv on first use, so a fresh clone needs only Python 3.11, pip and make.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: run test dev bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## ingest raw/ into warehouse/ and print a summary
+	$(BIN)/trialbridge ingest --raw raw --warehouse warehouse
+
+test: $(STAMP)  ## the whole test suite (parallel over the machine's cores)
+	$(BIN)/python -m pytest -n auto -q
+
+dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dg dev
+
+bench: $(STAMP)  ## throughput, peak memory and ratio to the I/O floor
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .dagster warehouse/current warehouse/snapshots

@@ -1,0 +1,43 @@
+"""Shared fixtures. Tests that need ../shared skip without it, unless TRIALBRIDGE_REQUIRE_SHARED=1 (CI)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = Path(os.environ.get("TRIALBRIDGE_SHARED", REPO_ROOT.parent / "shared"))
+
+
+def shared_path(*parts: str) -> Path:
+    """Path under ../shared; skips the test (or fails it in CI) when it is missing."""
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        reason = f"{path} is absent: tests that read ../shared need it beside the repo"
+        if os.environ.get("TRIALBRIDGE_REQUIRE_SHARED") == "1":
+            pytest.fail(reason + " (TRIALBRIDGE_REQUIRE_SHARED=1)")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return shared_path("seeds")
+
+
+@pytest.fixture(scope="session")
+def golden() -> dict:
+    return json.loads(shared_path("golden", "seeds.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def ctgov_v2_dir() -> Path:
+    return shared_path("real", "ctgov_v2")
+
+
+def load_v2_study(path: Path) -> dict:
+    """One ClinicalTrials.gov v2 study from a file (plain study or a {"studies": [...]} wrapper)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["studies"][0] if "studies" in data else data
