@@ -1,0 +1,24 @@
+"""One module per source layout; each exposes SPEC (a parsers.layout.LayoutSpec).
+
+`layout_specs()` is the registry `detect` and `parse_text` use. Adding a layout = one module
+plus its name in LAYOUT_MODULES. The module declares:
+- its headings (exact lines, or a regex for counted ones like "Locations (3)"), its chrome
+  lines / brand / footer marker, and whether a fixed sentence follows each heading;
+- a `Signature` (brand or marker line near the top + distinctive headings) for `detect`;
+- one small reader per block: `reader(record, block) -> unused lines`, built from the engine's
+  helpers (`normalized`, `fill_slots`, `add_criteria`, `add_conditions`, `add_identifier`, ...).
+The engine (parsers.layout) does the rest: lines, chrome, blocks, guarded readers, warnings.
+(ctgov_json is INTAKE's JSON reader, not a line layout.)
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+LAYOUT_MODULES: tuple[str, ...] = ("veeva", "medpath", "ctgov_text")
+
+
+@lru_cache(maxsize=None)
+def layout_specs() -> dict:
+    from importlib import import_module
+
+    return {name: import_module(f"parsers.sources.{name}").SPEC for name in LAYOUT_MODULES}

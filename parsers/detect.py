@@ -1,0 +1,44 @@
+"""Which layout a page is, from its CONTENT only (never the file name or folder).
+
+Each layout declares a `Signature` (brand line / marker line near the top + distinctive
+headings); the best positive score wins. JSON, XML and unrecognised text give None: JSON is
+INTAKE's ctgov_json reader's business, anything else is quarantined as an unknown layout.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from parsers.lines import looks_like_html, page_lines
+from parsers.sources import layout_specs
+
+
+def detect_lines(lines: Sequence[str]) -> str | None:
+    best, best_score = None, 0
+    for key, spec in layout_specs().items():
+        score = spec.signature.score(lines)
+        if score > best_score:
+            best, best_score = key, score
+    return best
+
+
+def is_markup_or_data(text: str) -> bool:
+    """JSON or non-HTML XML: structured data, not a page of lines.
+
+    JSON is confirmed by parsing it: a page may well start with "[" (a bracketed title)."""
+    stripped = text.strip("\ufeff \t\r\n")
+    head = stripped[:1]
+    if head in ("{", "[") and stripped[-1:] in ("}", "]"):
+        try:
+            json.loads(stripped)
+            return True
+        except ValueError:
+            return False
+    return head == "<" and not looks_like_html(text)
+
+
+def detect(text: str) -> str | None:
+    """Source key ("veeva", "medpath", "ctgov_text") of a page given as text or HTML, else None."""
+    if not text or not text.strip() or is_markup_or_data(text):
+        return None
+    return detect_lines(page_lines(text))

@@ -1,0 +1,439 @@
+"""The shared layout engine: lines -> chrome dropped -> named blocks -> fields.
+
+A source is a `LayoutSpec` (see parsers/sources/*): its headings, its chrome lines, where its
+footer starts, and one small reader per block. The engine does everything else the same way
+for every source: it cuts the page into blocks at the known headings, runs each block's reader
+inside a guard (a broken section becomes a warning, the rest of the page is still used),
+and turns lines a reader did not use into "unused_lines" warnings, so nothing is lost silently.
+
+Also here: the helpers readers share: `normalized` (normalizer call that records the raw
+string and turns `Unmapped` into an "unmapped_value" warning), `fill_slots` (positional values
+recognised by shape), list-item reading, and simple line-shape tests.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.lines import split_item
+from parsers.normalize import Unmapped
+from parsers.record import Criterion, SourceRecord
+
+# A reader fills the record from one block and returns the lines it did not use.
+Reader = Callable[[SourceRecord, "Block"], "list[str] | None"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading: the block `name`, and the exact line (case-insensitive) or a regex."""
+
+    name: str
+    text: str | None = None
+    pattern: re.Pattern[str] | None = None
+
+    def matches(self, line: str) -> bool:
+        if self.pattern is not None:
+            return bool(self.pattern.fullmatch(line))
+        return line.casefold() == (self.text or self.name).casefold()
+
+
+@dataclass
+class Block:
+    name: str  # heading name; TOP for the lines before the first heading
+    heading: str | None  # the heading line as shown
+    lines: list[str] = field(default_factory=list)  # content lines, blanks kept as ""
+    explainer: str | None = None  # the fixed sentence under the heading (layouts that have one)
+
+    @property
+    def values(self) -> list[str]:
+        """Non-blank content lines, stripped."""
+        return [line.strip() for line in self.lines if line.strip()]
+
+
+TOP = "_top"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How `detect` recognises a layout from its content.
+
+    brand: lines one of which must stand among the first `brand_window` non-blank lines
+    (or `marker`, a regex one of those lines must match); headings: distinctive headings, of
+    which at least `min_headings` must be present. Without the brand/marker, `strong_headings`
+    distinctive headings are enough (a page whose chrome was cut off).
+    """
+
+    headings: frozenset[str]
+    brand: frozenset[str] = frozenset()
+    marker: re.Pattern[str] | None = None
+    min_headings: int = 2
+    strong_headings: int | None = None
+    brand_window: int = 5
+
+    def score(self, lines: Sequence[str]) -> int:
+        """0 = not this layout; higher = more evidence."""
+        content = [line.strip() for line in lines if line.strip()]
+        top = content[: self.brand_window]
+        branded = any(line in self.brand for line in top) if self.brand else False
+        marked = any(self.marker.match(line) for line in top) if self.marker else False
+        found = len(self.headings & set(content))
+        if (branded or marked) and found >= self.min_headings:
+            return 100 + found
+        if self.strong_headings is not None and found >= self.strong_headings:
+            return found
+        return 0
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    key: str
+    headings: tuple[Heading, ...]
+    readers: dict[str, Reader]  # block name -> reader; TOP reads the lines before the first heading
+    signature: Signature
+    chrome: frozenset[str] = frozenset()  # lines dropped wherever they stand
+    chrome_patterns: tuple[re.Pattern[str], ...] = ()
+    brand: frozenset[str] = frozenset()  # dropped when it is the first non-blank line
+    footer_markers: frozenset[str] = frozenset()  # the page is cut from the LAST such line on
+    explainer_after_heading: bool = False  # each heading is followed by one fixed sentence
+    ordered_headings: bool = False  # headings always come in `headings` order (see _heading_positions)
+    finish: Callable[[SourceRecord], None] | None = None  # cross-block steps after all readers
+    read_first: tuple[str, ...] = ()  # blocks other readers depend on (read before page order)
+
+
+# --- engine -------------------------------------------------------------------------------------
+
+def strip_chrome(lines: list[str], spec: LayoutSpec) -> list[str]:
+    """Drop the brand line at the top, the footer and chrome lines; keep blank lines."""
+    out = list(lines)
+    first = next((i for i, line in enumerate(out) if line.strip()), None)
+    if first is not None and out[first].strip() in spec.brand:
+        out = out[first + 1:]
+    if spec.footer_markers:
+        content_start = next((i for i, line in enumerate(out) if line.strip()), 0)
+        marks = [i for i, line in enumerate(out) if line.strip() in spec.footer_markers and i > content_start]
+        if marks:
+            out = out[: marks[-1]]
+    return [line for line in out if not _is_chrome(line.strip(), spec)]
+
+
+def _is_chrome(line: str, spec: LayoutSpec) -> bool:
+    if not line:
+        return False
+    return line in spec.chrome or any(p.fullmatch(line) for p in spec.chrome_patterns)
+
+
+def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
+    """Cut the page at its known headings (see `_heading_positions` for which line is the heading)."""
+    positions = _heading_positions(lines, spec)
+    blocks = [Block(TOP, None)]
+    expect_explainer = False
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if index in positions:
+            blocks.append(Block(positions[index], text))
+            expect_explainer = spec.explainer_after_heading
+            continue
+        if expect_explainer and text:
+            # dropped by POSITION: the wording of these sentences is site copy, not data
+            blocks[-1].explainer = text
+            expect_explainer = False
+            continue
+        blocks[-1].lines.append(line)
+    return blocks
+
+
+def _heading_positions(lines: list[str], spec: LayoutSpec) -> dict[int, str]:
+    """{line index: block name} of the lines that open blocks.
+
+    Free layouts: each heading opens at most one block, its first occurrence (a later line that
+    reads like a used heading stays content). Layouts with a fixed heading order: chosen from
+    the last heading backwards, each heading is its LAST occurrence before the next heading, so
+    a line of free text that repeats a heading (an arm description holding the line
+    "Interventions") stays content of the section it is in.
+    """
+    texts = [line.strip() for line in lines]
+    matches = _heading_matches(texts, spec)
+    positions: dict[int, str] = {}
+    if not spec.ordered_headings:
+        for index, heading in matches:
+            if heading.name not in positions.values():
+                positions[index] = heading.name
+        return positions
+    limit = len(texts)
+    for heading in reversed(spec.headings):
+        index = max((i for i, h in matches if h is heading and i < limit), default=None)
+        if index is not None:
+            positions[index] = heading.name
+            limit = index
+    return positions
+
+
+def _heading_matches(texts: list[str], spec: LayoutSpec) -> list[tuple[int, Heading]]:
+    """(line index, heading) for every line that reads like one of the spec's headings."""
+    by_text = {(h.text or h.name).casefold(): h for h in spec.headings if h.pattern is None}
+    patterned = [h for h in spec.headings if h.pattern is not None]
+    found = []
+    for index, text in enumerate(texts):
+        if not text or len(text) > 80:
+            continue
+        heading = by_text.get(text.casefold()) or next((h for h in patterned if h.matches(text)), None)
+        if heading is not None:
+            found.append((index, heading))
+    return found
+
+
+def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> SourceRecord:
+    """Fill `record` from a page's lines with the layout `spec`. Never raises on content."""
+    blocks = split_blocks(strip_chrome(lines, spec), spec)
+    blocks.sort(key=lambda b: 0 if b.name in spec.read_first else 1)  # stable: page order otherwise
+    for block in blocks:
+        reader = spec.readers.get(block.name)
+        if reader is None:
+            if block.values:
+                record.warn("unused_lines", f"{block.heading or block.name} n={len(block.values)}")
+            continue
+        try:
+            unused = reader(record, block)
+        except Exception as exc:  # a malformed section must not lose the rest of the page
+            record.warn("section_error", f"{block.heading or block.name}: {type(exc).__name__}: {exc}")
+            continue
+        unused = [u for u in (unused or []) if u.strip()]
+        if unused:
+            if _heading_shaped(unused[0]):
+                # most likely a section this spec does not know yet: name it, so it can be added
+                record.warn("unknown_heading", repr(unused[0].strip()))
+            record.warn("unused_lines", f"{block.heading or 'top'} n={len(unused)}")
+            record.raw.setdefault("unused_lines", "")
+            record.raw["unused_lines"] += "".join(f"[{block.heading or 'top'}] {u.strip()}\n" for u in unused)
+    if spec.finish is not None:
+        try:
+            spec.finish(record)
+        except Exception as exc:
+            record.warn("section_error", f"finish: {type(exc).__name__}: {exc}")
+    _common_finish(record)
+    return record
+
+
+_HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
+
+
+def _heading_shaped(line: str) -> bool:
+    """Short capitalised words without digits or closing punctuation: "Collaborators", "Study Arms"."""
+    return bool(_HEADING_SHAPE.fullmatch(line.strip()))
+
+
+def _common_finish(record: SourceRecord) -> None:
+    """Steps every layout shares once all blocks are read."""
+    from parsers.normalize.text import acronym_from_title
+
+    if record.title is None:
+        record.warn("missing_field", "title")
+    elif record.acronym is None:
+        record.acronym = acronym_from_title(record.title)
+    if not record.identifiers:
+        record.warn("missing_field", "identifiers")
+
+
+# --- helpers for readers ----------------------------------------------------------------------
+
+def normalized(record: SourceRecord, field_name: str, fn: Callable[[Any], Any], raw: Any,
+               *, store: bool = True, raw_key: str | None = None) -> Any:
+    """fn(raw) with the raw string kept in record.raw; Unmapped -> warning, None.
+
+    The one place where normalizer failures become "unmapped_value: field='raw'" warnings.
+    """
+    if raw is None:
+        return None
+    record.raw[raw_key or field_name] = raw if isinstance(raw, str) else "\n".join(map(str, raw))
+    try:
+        value = fn(raw)
+    except Unmapped:
+        record.warn("unmapped_value", f"{field_name}={raw!r}")
+        return None
+    if store:
+        setattr(record, field_name, value)
+    return value
+
+
+# What `attempt` returns when a normalizer does not recognise a line (None is a real answer:
+# "a known way of saying not given").
+NOT_RECOGNISED = object()
+
+
+def attempt(fn: Callable[[Any], Any], raw: Any) -> Any:
+    """fn(raw), or NOT_RECOGNISED when fn raises Unmapped (or chokes on it): a shape test."""
+    try:
+        return fn(raw)
+    except (ValueError, TypeError):  # Unmapped is a ValueError
+        return NOT_RECOGNISED
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One positional value: `accept(line)` returns the normalized value, or raises Unmapped.
+
+    A slot that `accepts_none` also takes lines its normalizer maps to None ("N/A" for an age):
+    the position is filled, the value stays null."""
+
+    name: str
+    accept: Callable[[str], Any]
+    accepts_none: bool = False
+
+
+def fill_slots(lines: Iterable[str], slots: Sequence[Slot]) -> tuple[dict[str, tuple[str, Any]], list[str]]:
+    """Assign each value line to the FIRST remaining slot that accepts it (slots keep their order).
+
+    Values of layouts that print unlabeled values by position (the CT.gov-style text) are
+    recognised by shape; order only breaks ties between slots that accept the same line.
+    Returns ({slot name: (raw line, value)}, lines no slot accepted).
+    """
+    filled: dict[str, tuple[str, Any]] = {}
+    unused: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        for slot in slots:
+            if slot.name in filled:
+                continue
+            value = attempt(slot.accept, text)
+            if value is NOT_RECOGNISED or (value is None and not slot.accepts_none):
+                continue
+            filled[slot.name] = (text, value)
+            break
+        else:
+            unused.append(text)
+    return filled, unused
+
+
+def join_text(lines: Iterable[str]) -> str | None:
+    """Free text of a block: its non-blank lines, stripped, one per line; None when empty."""
+    text = "\n".join(line.strip() for line in lines if line.strip())
+    return text or None
+
+
+def read_items(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """List items of a block: (items, other lines).
+
+    With list markers present, only marked lines are items (a preamble sentence is not a
+    criterion); with none at all, each non-blank line is one item.
+    """
+    values = [line for line in lines if line.strip()]
+    marked = [(is_item, text) for is_item, text in map(split_item, values) if not _placeholder(text)]
+    if any(is_item for is_item, _ in marked):
+        items = [text for is_item, text in marked if is_item and text]
+        others = [text for is_item, text in marked if not is_item]
+        return items, others
+    return [text for _, text in marked if text], []
+
+
+_PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})
+
+
+def _placeholder(text: str) -> bool:
+    """A line that only says "nothing here" ("-", "Nil", "None", "N/A") is not an item."""
+    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip() in _PLACEHOLDERS
+
+
+def add_criteria(record: SourceRecord, kind: str, lines: Sequence[str]) -> None:
+    """Criteria of one kind from a block; the whole block text is kept in raw."""
+    items, others = read_items(lines)
+    start = sum(1 for c in record.criteria if c.kind == kind)
+    record.criteria.extend(Criterion(kind, start + n, text) for n, text in enumerate(items, 1))
+    block_text = join_text(lines)
+    if block_text:
+        key = f"{kind}_criteria"
+        record.raw[key] = (record.raw[key] + "\n" + block_text) if key in record.raw else block_text
+    if others:
+        # not criteria (a preamble or a note between items), but kept in raw above
+        record.warn("criteria_note", f"{kind} n={len(others)}")
+
+
+ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
+
+
+def is_flag(line: str) -> bool:
+    """A line made only of regional-indicator flag emoji."""
+    return bool(line) and not _FLAG.sub("", line).strip()
+
+
+def strip_flag(line: str) -> tuple[bool, str]:
+    """(had a leading flag, rest)."""
+    match = re.match("^(?:[\U0001F1E6-\U0001F1FF]{2})+", line)
+    if match:
+        return True, line[match.end():].strip()
+    return False, line
+
+
+# Country names that contain a comma ("Korea, Republic of", "Iran, Islamic Republic of",
+# "Taiwan, Province of China", "Congo, The Democratic Republic of the"): the ISO 3166 style.
+_COUNTRY_TAIL = re.compile(r"(?:.*\bof(?: the)?|Province of .+|The .+)", re.IGNORECASE)
+
+
+def split_place(place: str) -> tuple[str | None, str | None, str | None]:
+    """"City, State, Country" / "City, Country" / "Country" -> (city, state, country)."""
+    parts = [p.strip() for p in place.split(",") if p.strip()]
+    if len(parts) >= 2 and _COUNTRY_TAIL.fullmatch(parts[-1]):
+        parts[-2:] = [f"{parts[-2]}, {parts[-1]}"]
+    if not parts:
+        return None, None, None
+    if len(parts) == 1:
+        return None, None, parts[0]
+    if len(parts) == 2:
+        return parts[0], None, parts[1]
+    return parts[0], parts[1], parts[-1]
+
+
+def dedup(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+# --- field readers shared by several layouts --------------------------------------------------
+
+def add_conditions(record: SourceRecord, lines: Iterable[str]) -> None:
+    from parsers.normalize.conditions import condition_key
+    from parsers.record import Condition
+
+    for name in dedup(line.strip() for line in lines):
+        record.conditions.append(Condition(name, condition_key(name)))
+
+
+def typed_name(line: str) -> tuple[str | None, str | None, str]:
+    """"Biological: MSC" -> ("BIOLOGICAL", "Biological", "MSC"); a line whose prefix is not an
+    intervention type (or has none) is all name: (None, None, line)."""
+    from parsers.normalize.types import normalize_intervention_type
+
+    text = line.strip()
+    head, sep, tail = text.partition(": ")
+    if sep and tail.strip():
+        value = attempt(normalize_intervention_type, head)
+        if value is not NOT_RECOGNISED and value is not None:
+            return value, head, tail.strip()
+    return None, None, text
+
+
+def add_identifier(record: SourceRecord, raw: str, field_name: str, default_type: str = "OTHER",
+                   force_type: str | None = None) -> None:
+    """One id from a structured id field, typed by its shape (classify_identifier).
+
+    force_type overrides a NON-registry type only (a registry-shaped value keeps its registry)."""
+    from parsers.identifiers import classify_identifier, is_registry_type
+    from parsers.record import Identifier
+
+    found = classify_identifier(raw, default_type)
+    if found is None:
+        record.warn("not_an_identifier", f"{field_name}={raw!r}")
+        return
+    value, id_type = found
+    if force_type and not is_registry_type(id_type):
+        id_type = force_type
+    if any(i.value == value and i.id_type == id_type for i in record.identifiers):
+        return
+    record.identifiers.append(Identifier(value, id_type, raw, field_name))
