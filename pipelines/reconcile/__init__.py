@@ -1,0 +1,119 @@
+"""Reconciliation: records -> trials, with link evidence, field provenance and conflicts.
+
+`reconcile(parsed)` is pure and deterministic: the same records in any order give the same
+`Reconciled` (everything is ordered by record_id / trial_id internally).
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from typing import Any
+
+from pipelines.reconcile.candidates import similar_title_candidates
+from pipelines.reconcile.clustering import cluster
+from pipelines.reconcile.model import (
+    Link,
+    LinkCandidate,
+    ParsedFile,
+    Provenance,
+    QuarantinedFile,
+    Reconciled,
+    RecordIdentifier,
+)
+from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, precedence_key
+from pipelines.reconcile.resolve import resolve_trial
+
+__all__ = [
+    "Link",
+    "LinkCandidate",
+    "ParsedFile",
+    "Provenance",
+    "QuarantinedFile",
+    "Reconciled",
+    "RecordIdentifier",
+    "RULES",
+    "SOURCE_AUTHORITY",
+    "condition_key_of",
+    "reconcile",
+]
+
+
+def reconcile(parsed: list[ParsedFile]) -> Reconciled:
+    records = sorted(parsed, key=lambda p: p.record_id)
+    dupes = sorted(rid for rid, n in Counter(p.record_id for p in records).items() if n > 1)
+    if dupes:
+        raise ValueError(f"duplicate record_id(s): {dupes[:5]}")
+    clusters = cluster(records)
+    by_id = {p.record_id: p for p in records}
+
+    links = tuple(
+        Link(clusters.trial_ids[e.record_id_a], e.record_id_a, e.record_id_b, e.method, e.evidence,
+             e.shared_value, e.id_type, e.field_a, e.field_b)
+        for e in clusters.edges
+    )
+    candidates = sorted(
+        [*similar_title_candidates(records, clusters.trial_ids), *clusters.blocked],
+        key=lambda c: (c.record_id_a, c.record_id_b, c.method, c.evidence),
+    )
+
+    trials: list[dict[str, Any]] = []
+    provenance: list[Provenance] = []
+    conflicts: dict[str, tuple[str, ...]] = {}
+    registry_ids: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for ident in clusters.identifiers:
+        if ident.link_key:
+            registry_ids[ident.record_id].add((ident.id_type, ident.value))
+    for trial_id in sorted(clusters.members):
+        members = [by_id[rid] for rid in clusters.members[trial_id]]
+        resolved, prov, conflict_fields = resolve_trial(trial_id, members)
+        provenance.extend(prov)
+        conflicts[trial_id] = tuple(conflict_fields)
+        trial_registry_ids = sorted(set().union(*(registry_ids[p.record_id] for p in members)))
+        trials.append(_trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids))
+    provenance.sort(key=lambda r: (r.trial_id, r.field, not r.chosen, r.record_id))
+    return Reconciled(
+        trial_ids=dict(sorted(clusters.trial_ids.items())),
+        identifiers=clusters.identifiers,
+        links=links,
+        link_candidates=tuple(candidates),
+        trials=tuple(trials),
+        provenance=tuple(provenance),
+        conflicts=conflicts,
+    )
+
+
+def condition_key_of(name: str, normalized: str | None) -> str:
+    """The condition's spelling-insensitive key (the parser's, else parsers.normalize.conditions)."""
+    if normalized:
+        return normalized
+    from parsers.normalize.conditions import condition_key
+
+    return condition_key(name)
+
+
+def _casefold_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _trial_row(trial_id: str, members: list[ParsedFile], resolved: dict[str, Any],
+               conflict_fields: list[str], registry_ids: list[tuple[str, str]]) -> dict[str, Any]:
+    ordered = sorted(members, key=precedence_key)  # list values: first spelling from the best record
+    conditions: dict[str, str] = {}
+    countries: dict[str, str] = {}
+    for p in ordered:
+        for cond in p.record.conditions:
+            if cond.name and cond.name.strip():
+                conditions.setdefault(condition_key_of(cond.name, cond.normalized), cond.name.strip())
+        for country in [*p.record.countries, *(loc.country for loc in p.record.locations)]:
+            if country and country.strip():
+                countries.setdefault(_casefold_key(country), country.strip())
+    return {
+        "trial_id": trial_id,
+        **resolved,
+        "conditions": list(conditions.values()),
+        "countries": list(countries.values()),
+        "sources": sorted({p.record.source for p in members}),
+        "conflicts": list(conflict_fields),
+        "registry_ids": [value for _, value in registry_ids],
+        "record_count": len(members),
+    }

@@ -1,0 +1,97 @@
+"""Value types passed between intake, reconciliation and the warehouse writer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.record import SourceRecord
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A raw file that parsed into one canonical record."""
+
+    record_id: str  # stable id of the raw file (pipelines.warehouse.record_id_for)
+    raw_path: str  # path relative to raw/, "/"-separated
+    sha256: str
+    record: SourceRecord
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    """A raw file that could not be used, with the reason (see intake)."""
+
+    raw_path: str
+    sha256: str | None
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RecordIdentifier:
+    """One identifier of one record, with the key it links on (None = never links alone)."""
+
+    record_id: str
+    value: str
+    id_type: str
+    field: str  # the record field it came from (Identifier.field)
+    raw: str
+    link_key: str | None
+    from_text: bool  # found inside the text of another identifier / free text
+
+
+@dataclass(frozen=True)
+class Link:
+    """An edge that joined two records into one trial (record_id_a < record_id_b)."""
+
+    trial_id: str
+    record_id_a: str
+    record_id_b: str
+    method: str  # shared_registry_id | registry_id_in_text | org_study_id+sponsor
+    evidence: str  # human-readable: the shared value and the fields it came from
+    shared_value: str
+    id_type: str
+    field_a: str
+    field_b: str
+
+
+@dataclass(frozen=True)
+class LinkCandidate:
+    """Two records in different trials that look alike: for review, never merged."""
+
+    record_id_a: str
+    record_id_b: str
+    trial_id_a: str
+    trial_id_b: str
+    method: str  # similar_title | org_study_id+sponsor_blocked
+    score: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One candidate value of one field of one trial."""
+
+    trial_id: str
+    field: str
+    value: str | None
+    record_id: str
+    source: str
+    chosen: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Everything reconcile() decides; pure data, deterministically ordered."""
+
+    trial_ids: dict[str, str]  # record_id -> trial_id
+    identifiers: tuple[RecordIdentifier, ...]
+    links: tuple[Link, ...]
+    link_candidates: tuple[LinkCandidate, ...]
+    trials: tuple[dict[str, Any], ...]  # resolved trial rows (trials table columns), sorted by trial_id
+    provenance: tuple[Provenance, ...]
+    conflicts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # trial_id -> field names
+
+    def trial_id(self, record_id: str) -> str:
+        return self.trial_ids[record_id]

@@ -1,0 +1,214 @@
+"""Explicit Arrow schemas of every warehouse table, with a description per column.
+
+These schemas are the warehouse contract in code: types are fixed even for empty tables, and
+warehouse/README.md is generated from them (pipelines.warehouse.dictionary).
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from parsers.intake import REASONS
+from parsers.record import SCALAR_FIELDS
+
+
+def col(name: str, type_: pa.DataType, description: str) -> pa.Field:
+    return pa.field(name, type_, nullable=True, metadata={"description": description})
+
+
+STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+STR_LIST = pa.list_(pa.string())
+
+# The per-record normalized fields shared by trials and source_records (parsers.record.SCALAR_FIELDS).
+SCALAR_COLUMNS: dict[str, tuple[pa.DataType, str]] = {
+    "title": (STR, "brief (public) title"),
+    "official_title": (STR, "official (scientific) title"),
+    "acronym": (STR, "study acronym"),
+    "status": (STR, "overall status, CT.gov v2 OverallStatus enum (RECRUITING, COMPLETED, ...)"),
+    "phase": (STR, "phase: v2 Phase enums ascending joined by '/' (PHASE1/PHASE2); EARLY_PHASE1 kept; NA = not applicable; null = unknown"),
+    "study_type": (STR, "v2 StudyType: INTERVENTIONAL, OBSERVATIONAL, EXPANDED_ACCESS"),
+    "enrollment": (INT, "enrollment count (participants)"),
+    "enrollment_type": (STR, "ACTUAL or ESTIMATED; null when no source says (never guessed)"),
+    "sex": (STR, "v2 Sex: ALL, FEMALE, MALE"),
+    "min_age_years": (FLOAT, "minimum age in years (months/weeks/days converted)"),
+    "max_age_years": (FLOAT, "maximum age in years"),
+    "healthy_volunteers": (BOOL, "accepts healthy volunteers"),
+    "start_date": (STR, "study start date, ISO with the precision shown (yyyy, yyyy-MM, yyyy-MM-dd)"),
+    "primary_completion_date": (STR, "primary completion date, ISO with the precision shown"),
+    "completion_date": (STR, "study completion date, ISO with the precision shown"),
+    "last_update_date": (STR, "last update date the source shows, ISO with the precision shown"),
+    "allocation": (STR, "v2 DesignAllocation: RANDOMIZED, NON_RANDOMIZED, NA"),
+    "intervention_model": (STR, "v2 InterventionalAssignment: SINGLE_GROUP, PARALLEL, CROSSOVER, FACTORIAL, SEQUENTIAL"),
+    "masking": (STR, "v2 DesignMasking: NONE, SINGLE, DOUBLE, TRIPLE, QUADRUPLE"),
+    "primary_purpose": (STR, "v2 PrimaryPurpose: TREATMENT, PREVENTION, ..."),
+    "lead_sponsor": (STR, "lead sponsor name as shown"),
+    "lead_sponsor_class": (STR, "lead sponsor v2 AgencyClass: NIH, FED, OTHER_GOV, INDIV, INDUSTRY, NETWORK, AMBIG, OTHER, UNKNOWN"),
+    "brief_summary": (STR, "brief summary text"),
+    "detailed_description": (STR, "detailed description text"),
+}
+assert tuple(SCALAR_COLUMNS) == SCALAR_FIELDS, "SCALAR_COLUMNS must follow parsers.record.SCALAR_FIELDS"
+
+
+def _scalar_fields(scope: str) -> list[pa.Field]:
+    return [col(name, type_, f"{desc} ({scope})") for name, (type_, desc) in SCALAR_COLUMNS.items()]
+
+
+TRIAL_ID = col("trial_id", STR, "the trial: best registry id (NCT > EU CT > EudraCT > other WHO registry), else 'TB-' + stable hash")
+RECORD_ID = col("record_id", STR, "the source record (raw file): 'R' + 16 hex of sha256 of its path under raw/")
+
+TABLES: dict[str, pa.Schema] = {
+    "trials": pa.schema([
+        TRIAL_ID,
+        *_scalar_fields("resolved by precedence; see field_provenance"),
+        col("conditions", STR_LIST, "conditions from all records, deduplicated by spelling-insensitive key; first spelling from the best-ranked record"),
+        col("countries", STR_LIST, "countries from all records (list and site locations), deduplicated ignoring case"),
+        col("sources", STR_LIST, "distinct source keys of the trial's records, sorted"),
+        col("conflicts", STR_LIST, "fields whose sources disagree (incompatible non-null values); the values are in field_provenance"),
+        col("registry_ids", STR_LIST, "every registry id of every record of the trial (union), sorted by type then value"),
+        col("record_count", INT, "number of source records joined into this trial"),
+    ]),
+    "source_records": pa.schema([
+        RECORD_ID,
+        TRIAL_ID,
+        col("source", STR, "source key: veeva, medpath, ctgov_text, ctgov_json"),
+        col("raw_path", STR, "path of the raw file relative to raw/"),
+        col("sha256", STR, "sha256 of the raw file bytes"),
+        col("parser_version", STR, "version of the parser that produced the record"),
+        col("warnings", STR_LIST, "parser warnings 'code: detail' (unmapped values, unused lines, ...)"),
+        *_scalar_fields("as this record shows it, normalized"),
+    ]),
+    "trial_identifiers": pa.schema([
+        TRIAL_ID,
+        col("identifier", STR, "canonical identifier value (NCT00953485, 2024-516715-25-00, org study id, grant, ...)"),
+        col("id_type", STR, "NCT, EU_CT, EUDRACT, ISRCTN, ... (registries); ORG_STUDY_ID, GRANT, OTHER (never link alone)"),
+        RECORD_ID,
+        col("field", STR, "record field it came from: nct_id, identifiers, registration_number, secondary_id, org_study_id, free_text"),
+        col("raw", STR, "the identifier as the page showed it (or the matched text)"),
+        col("link_key", STR, "key records join on (EU CT resubmissions share one); null for non-registry ids"),
+        col("found_in_text", BOOL, "true when the registry id was found inside the text of another identifier or free text"),
+    ]),
+    "trial_links": pa.schema([
+        TRIAL_ID,
+        col("record_id_a", STR, "one record of the edge (record_id_a < record_id_b)"),
+        col("record_id_b", STR, "the other record of the edge"),
+        col("method", STR, "shared_registry_id | registry_id_in_text | org_study_id+sponsor"),
+        col("evidence", STR, "the shared value and the field each side had it in"),
+        col("shared_value", STR, "the shared link key (registry id) or normalized org study id"),
+        col("id_type", STR, "type of the shared identifier"),
+        col("field_a", STR, "field of record_id_a holding it"),
+        col("field_b", STR, "field of record_id_b holding it"),
+    ]),
+    "field_provenance": pa.schema([
+        TRIAL_ID,
+        col("field", STR, "trials column being resolved"),
+        col("value", STR, "the candidate value as text (booleans true/false)"),
+        RECORD_ID,
+        col("source", STR, "source key of the candidate's record"),
+        col("chosen", BOOL, "true for the candidate whose value the trial row holds"),
+        col("rule", STR, "precedence step that decided the field (see the rules table); count_differs for unusable enrollment types"),
+    ]),
+    "conditions": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("condition", STR, "condition as the record shows it"),
+        col("condition_normalized", STR, "spelling-insensitive key (parsers.normalize.conditions.condition_key)"),
+    ]),
+    "interventions": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("intervention_type", STR, "v2 InterventionType (DRUG, BIOLOGICAL, ...)"),
+        col("name", STR, "intervention name"),
+        col("description", STR, "intervention description"),
+        col("position", INT, "1-based order in the record"),
+        col("type_raw", STR, "type as the page showed it"),
+    ]),
+    "arms": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("label", STR, "arm / group label"),
+        col("arm_type", STR, "v2 ArmGroupType (EXPERIMENTAL, PLACEBO_COMPARATOR, ...)"),
+        col("description", STR, "arm description"),
+        col("position", INT, "1-based order in the record"),
+        col("interventions", STR_LIST, "intervention names listed under the arm"),
+    ]),
+    "doses": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("agent", STR, "normalized agent the dose belongs to (parsers.doses.normalize_agent)"),
+        col("source_text", STR, "exact text span the dose was read from"),
+        col("dose_low", FLOAT, "dose value, or the low end of a range"),
+        col("dose_high", FLOAT, "high end of a range (equals dose_low for a single value)"),
+        col("unit", STR, "unit (cells, mg, g, mcg, mL, IU, vg, ...)"),
+        col("basis", STR, "per kg, per m2, total, ... (null when not stated)"),
+        col("flags", STR_LIST, "ambiguity flags (e.g. a lost superscript in '106 cells/kg')"),
+        col("schedule", STR, "schedule text near the dose, when found"),
+        col("position", INT, "1-based order among the record's dose mentions"),
+    ]),
+    "eligibility_criteria": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("kind", STR, "inclusion | exclusion"),
+        col("position", INT, "1-based position within its kind"),
+        col("text", STR, "criterion text"),
+    ]),
+    "locations": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("facility", STR, "site / facility name"),
+        col("city", STR, "city"),
+        col("state", STR, "state or region"),
+        col("country", STR, "country"),
+        col("position", INT, "1-based order in the record"),
+    ]),
+    "sponsors": pa.schema([
+        TRIAL_ID, RECORD_ID,
+        col("name", STR, "sponsor / collaborator name as shown"),
+        col("role", STR, "lead | collaborator | responsible_party"),
+        col("agency_class", STR, "v2 AgencyClass"),
+        col("position", INT, "1-based order in the record"),
+    ]),
+    "quarantine": pa.schema([
+        col("raw_path", STR, "path of the raw file relative to raw/"),
+        col("sha256", STR, "sha256 of the raw file bytes (null when unreadable)"),
+        col("reason", STR, "why the file could not be used, one of: " + ", ".join(sorted(REASONS)) + " (see parsers.intake.Reason)"),
+        col("detail", STR, "details for a human"),
+    ]),
+    "link_candidates": pa.schema([
+        col("record_id_a", STR, "one record (record_id_a < record_id_b)"),
+        col("record_id_b", STR, "the other record"),
+        col("trial_id_a", STR, "trial of record_id_a"),
+        col("trial_id_b", STR, "trial of record_id_b (a different trial: candidates are never joined)"),
+        col("method", STR, "same_title | similar_title (token Jaccard >= 0.8) | org_study_id+sponsor_blocked"),
+        col("score", FLOAT, "similarity 0..1 (1.0 for same_title and blocked org ids)"),
+        col("evidence", STR, "the two titles, or the org id and the conflicting registry ids"),
+    ]),
+}
+
+TABLE_DESCRIPTIONS: dict[str, str] = {
+    "trials": "reconciled trial",
+    "source_records": "parsed raw file",
+    "trial_identifiers": "identifier of a record (with the trial it belongs to)",
+    "trial_links": "edge that joined two records (and per shared value)",
+    "field_provenance": "candidate value of a trial field",
+    "conditions": "condition of a record",
+    "interventions": "intervention of a record",
+    "arms": "arm / group of a record",
+    "doses": "dose mention in arm and intervention descriptions",
+    "eligibility_criteria": "eligibility criterion",
+    "locations": "site",
+    "sponsors": "sponsor or collaborator",
+    "quarantine": "raw file that could not be used",
+    "link_candidates": "pair of records in different trials that look alike (review only)",
+}
+
+# Rows are sorted by these columns (a stable sort of a content-determined order: deterministic).
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "trials": ("trial_id",),
+    "source_records": ("record_id",),
+    "trial_identifiers": ("trial_id", "id_type", "identifier", "record_id", "field"),
+    "trial_links": ("trial_id", "record_id_a", "record_id_b", "method", "shared_value"),
+    "field_provenance": ("trial_id", "field", "record_id"),
+    "conditions": ("trial_id", "record_id", "condition_normalized", "condition"),
+    "interventions": ("trial_id", "record_id", "position"),
+    "arms": ("trial_id", "record_id", "position"),
+    "doses": ("trial_id", "record_id", "position"),
+    "eligibility_criteria": ("trial_id", "record_id", "kind", "position"),
+    "locations": ("trial_id", "record_id", "position"),
+    "sponsors": ("trial_id", "record_id", "position"),
+    "quarantine": ("raw_path",),
+    "link_candidates": ("record_id_a", "record_id_b", "method"),
+}
+assert set(TABLES) == set(TABLE_DESCRIPTIONS) == set(SORT_KEYS)
