@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
 export DAGSTER_DISABLE_TELEMETRY := 1
+# dg warns when the project venv is not the activated one; make targets use .venv explicitly.
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
 .PHONY: run test dev bench clean
 

@@ -1,0 +1,131 @@
+"""The warehouse invariants as pure functions over Arrow tables (no Dagster import).
+
+The warehouse asset runs them on the freshly built tables BEFORE switching `current`, refuses the
+switch when one fails, and reports each result as a blocking asset check in the UI.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pyarrow as pa
+
+from parsers.normalize import vocab
+
+MAX_EXAMPLES = 10
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    table: str  # the warehouse table (asset) the check is attached to
+    passed: bool
+    description: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _id_types() -> frozenset[str]:
+    known = getattr(vocab, "ID_TYPES", None)
+    if known:
+        return frozenset(known)
+    from parsers.identifiers import REGISTRY_ID_TYPES
+
+    return frozenset(REGISTRY_ID_TYPES) | {"ORG_STUDY_ID", "GRANT", "OTHER"}
+
+
+# column -> membership test; the vocabulary a column must stay within (null is always allowed).
+def _vocabularies() -> dict[str, Callable[[str], bool]]:
+    return {
+        "phase": vocab.is_phase_label,
+        "status": vocab.STATUSES.__contains__,
+        "study_type": vocab.STUDY_TYPES.__contains__,
+        "enrollment_type": vocab.ENROLLMENT_TYPES.__contains__,
+        "sex": vocab.SEXES.__contains__,
+        "allocation": vocab.ALLOCATIONS.__contains__,
+        "intervention_model": vocab.INTERVENTION_MODELS.__contains__,
+        "masking": vocab.MASKINGS.__contains__,
+        "primary_purpose": vocab.PRIMARY_PURPOSES.__contains__,
+        "id_type": _id_types().__contains__,
+    }
+
+
+# Tables whose enum columns are checked (the columns present in each are checked).
+VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers")
+CHECK_TRIAL_ID_UNIQUE = "trial_id_unique"
+CHECK_RAW_FILES_ACCOUNTED = "raw_files_accounted_for"
+CHECK_VOCABULARY = "vocabulary_values"
+
+
+def check_trial_id_unique(trials: pa.Table) -> CheckOutcome:
+    ids = trials.column("trial_id").to_pylist()
+    counts = Counter(ids)
+    duplicates = sorted(str(k) for k, n in counts.items() if n > 1)
+    nulls = counts.get(None, 0)
+    passed = not duplicates and not nulls
+    if passed:
+        description = f"{len(ids)} trials, every trial_id unique and set"
+    else:
+        description = f"{len(duplicates)} duplicated trial_id(s), {nulls} null: {', '.join(duplicates[:MAX_EXAMPLES])}"
+    return CheckOutcome(CHECK_TRIAL_ID_UNIQUE, "trials", passed, description,
+                        {"duplicates": len(duplicates), "nulls": nulls, "examples": duplicates[:MAX_EXAMPLES]})
+
+
+def check_raw_files_accounted(raw_paths: Iterable[str], source_records: pa.Table, quarantine: pa.Table) -> CheckOutcome:
+    """Every raw file is in exactly one of source_records or quarantine, and nothing else is."""
+    raw = Counter(raw_paths)
+    parsed = Counter(source_records.column("raw_path").to_pylist())
+    bad = Counter(quarantine.column("raw_path").to_pylist())
+    missing = sorted(p for p in raw if p not in parsed and p not in bad)
+    twice = sorted(p for p in raw if parsed[p] + bad[p] > 1)
+    unknown = sorted(p for p in (parsed + bad) if p not in raw)
+    passed = not (missing or twice or unknown)
+    description = (
+        f"{len(raw)} raw files: {sum(parsed.values())} in source_records, {sum(bad.values())} in quarantine"
+        if passed else
+        f"{len(missing)} raw file(s) in neither table, {len(twice)} in both/twice, "
+        f"{len(unknown)} row(s) for files not in raw/ (e.g. {', '.join((missing + twice + unknown)[:MAX_EXAMPLES])}); "
+        "re-run the intake of their batch"
+    )
+    return CheckOutcome(CHECK_RAW_FILES_ACCOUNTED, "source_records", passed, description, {
+        "raw_files": len(raw), "missing": len(missing), "duplicated": len(twice), "unknown": len(unknown),
+        "examples": (missing + twice + unknown)[:MAX_EXAMPLES],
+    })
+
+
+def check_vocabulary(table_name: str, table: pa.Table) -> CheckOutcome:
+    """Enum columns of a table hold only vocabulary values (or null)."""
+    offenders: dict[str, list[str]] = {}
+    checked = []
+    for column, allowed in _vocabularies().items():
+        if column not in table.column_names:
+            continue
+        checked.append(column)
+        values = {v for v in table.column(column).to_pylist() if v is not None}
+        wrong = sorted(str(v) for v in values if not (isinstance(v, str) and allowed(v)))
+        if wrong:
+            offenders[column] = wrong[:MAX_EXAMPLES]
+    passed = not offenders
+    description = (
+        f"{', '.join(checked) or 'no enum columns'}: vocabulary values only" if passed else
+        "; ".join(f"{c} has {', '.join(map(repr, v))}" for c, v in offenders.items())
+    )
+    return CheckOutcome(CHECK_VOCABULARY, table_name, passed, description,
+                        {"checked_columns": checked, "offenders": offenders})
+
+
+def run_all_checks(tables: Mapping[str, pa.Table], raw_paths: Iterable[str]) -> list[CheckOutcome]:
+    outcomes = [
+        check_trial_id_unique(tables["trials"]),
+        check_raw_files_accounted(raw_paths, tables["source_records"], tables["quarantine"]),
+    ]
+    outcomes += [check_vocabulary(name, tables[name]) for name in VOCABULARY_TABLES if name in tables]
+    return outcomes
+
+
+def failure_message(outcomes: Iterable[CheckOutcome]) -> str:
+    failed = [o for o in outcomes if not o.passed]
+    return "warehouse checks failed, `current` left unchanged: " + " | ".join(
+        f"{o.table}.{o.name}: {o.description}" for o in failed
+    )

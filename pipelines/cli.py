@@ -1,0 +1,212 @@
+"""`trialbridge ingest`: run the Dagster asset graph headless over a raw dir, with progress and a summary.
+
+The same jobs the sensor and the UI launch: register one dynamic partition per raw batch, run
+`ingest_batch` per batch, then `build_warehouse` (reconcile, blocking checks, atomic switch).
+Runs land in the DAGSTER_HOME instance when it is set (so they show in `make dev`), else in an
+ephemeral one. Exit code: 0 on success (quarantined files are a normal outcome), 1 when a step
+or a warehouse check fails, 2 on bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("trialbridge")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trialbridge", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"trialbridge {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser("ingest", help="parse raw/ and write a reconciled warehouse snapshot")
+    ingest.add_argument("--raw", required=True, type=Path, help="raw landing directory (read only)")
+    ingest.add_argument("--warehouse", required=True, type=Path, help="warehouse root (gets current/ and snapshots/)")
+    ingest.add_argument("--workers", type=int, default=0, help="intake processes per batch (default: all CPUs)")
+    ingest.add_argument("--max-file-mb", type=float, default=5.0, help="files larger than this are quarantined (default 5)")
+    return parser
+
+
+@dataclass
+class IngestReport:
+    exit_code: int
+    seconds: float
+    batches: int = 0
+    error: str | None = None
+    files_by_source: dict[str, int] = field(default_factory=dict)
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    trials: int = 0
+    merged_trials: int = 0
+    warnings: int = 0
+    snapshot: str | None = None
+
+
+@contextmanager
+def _instance():
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    try:
+        yield instance
+    finally:
+        instance.dispose()
+
+
+def _failure_text(result) -> str:
+    messages = []
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        user = getattr(data, "user_failure_data", None)
+        if user is not None and user.description:
+            messages.append(user.description)
+        elif data.error is not None:
+            messages.append(data.error.message.strip())
+    return " / ".join(messages) or "run failed"
+
+
+def _intake_line(result, batch_key: str) -> str:
+    """One line per batch: files, records per source (from the parsed_* assets), quarantined."""
+    from pipelines.defs.intake import INTAKE_KEY, parsed_key
+    from pipelines.ingest import SOURCES
+
+    events = result.asset_materializations_for_node(INTAKE_KEY)
+    if not events:
+        return f"batch {batch_key}: done"
+    meta = events[-1].metadata
+    value = lambda k: meta[k].value if k in meta else 0  # noqa: E731
+    per_source = []
+    for source in SOURCES:
+        parsed = result.asset_materializations_for_node(parsed_key(source))
+        rows = parsed[-1].metadata["dagster/row_count"].value if parsed else 0
+        if rows:
+            per_source.append(f"{source} {rows}")
+    return (f"batch [bold]{batch_key}[/]: {value('files')} files | {', '.join(per_source) or 'no records'} | "
+            f"{value('quarantined')} quarantined | {value('warnings')} warnings | {value('files_per_second')} files/s")
+
+
+def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
+    """Fill the report from <warehouse>/current (what an analyst would read)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    current = warehouse_root / "current"
+    report.snapshot = str(current.resolve())
+    records = pq.read_table(current / "source_records.parquet", columns=["source", "trial_id", "warnings"])
+    report.files_by_source = dict(sorted(Counter(records.column("source").to_pylist()).items()))
+    report.warnings = int(pc.sum(pc.list_value_length(records.column("warnings"))).as_py() or 0)
+    per_trial = Counter(records.column("trial_id").to_pylist())
+    report.merged_trials = sum(1 for n in per_trial.values() if n > 1)
+    report.trials = pq.read_metadata(current / "trials.parquet").num_rows
+    quarantine = pq.read_table(current / "quarantine.parquet", columns=["reason"])
+    report.quarantined_by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
+
+
+def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None) -> IngestReport:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from pipelines import ingest
+    from pipelines.definitions import build_defs
+    from pipelines.defs.jobs import INGEST_BATCH_JOB, SNAPSHOT_JOB
+    from pipelines.defs.partitions import RAW_BATCHES
+    from pipelines.defs.resources import TrialbridgeConfig
+
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    raw, warehouse = raw.resolve(), warehouse.resolve()
+    if not raw.is_dir():
+        return IngestReport(EXIT_USAGE, 0.0, error=f"raw directory {raw} does not exist")
+    warehouse.mkdir(parents=True, exist_ok=True)
+    config = TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(warehouse),
+                               max_file_bytes=max_file_bytes, workers=workers)
+    defs = build_defs(config)
+    batch_job, snapshot_job = defs.resolve_job_def(INGEST_BATCH_JOB), defs.resolve_job_def(SNAPSHOT_JOB)
+    batches = ingest.scan_batches(raw)
+    report = IngestReport(EXIT_OK, 0.0, batches=len(batches))
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with _instance() as instance, Progress(*columns, console=console, transient=False) as progress:
+        known = set(instance.get_dynamic_partitions(RAW_BATCHES))
+        new_keys = [k for k in batches if k not in known]
+        if new_keys:
+            instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
+        task = progress.add_task("batches", total=len(batches) + 1)
+        for key, batch in batches.items():
+            progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(batch.files)} files)")
+            result = batch_job.execute_in_process(partition_key=key, instance=instance,
+                                                  run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            if not result.success:
+                report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
+                break
+            progress.console.print(_intake_line(result, key))
+            progress.advance(task)
+        if report.exit_code == EXIT_OK:
+            progress.update(task, description="reconcile, check, write snapshot")
+            result = snapshot_job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            if result.success:
+                progress.advance(task)
+            else:
+                report.exit_code, report.error = EXIT_FAILED, _failure_text(result)
+    if report.exit_code == EXIT_OK:
+        summarize_warehouse(warehouse, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def print_summary(report: IngestReport, console) -> None:
+    from rich.table import Table
+
+    table = Table(title="trialbridge ingest", show_header=True)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for source, n in report.files_by_source.items():
+        table.add_row(f"files: {source}", str(n))
+    quarantined = sum(report.quarantined_by_reason.values())
+    table.add_row("quarantined", str(quarantined))
+    for reason, n in report.quarantined_by_reason.items():
+        table.add_row(f"  {reason}", str(n))
+    table.add_row("trials", str(report.trials))
+    table.add_row("merged trials (>1 record)", str(report.merged_trials))
+    table.add_row("warnings", str(report.warnings))
+    table.add_row("batches", str(report.batches))
+    table.add_row("snapshot", report.snapshot or "-")
+    table.add_row("seconds", f"{report.seconds:.2f}")
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+
+    args = build_parser().parse_args(argv)
+    console = Console()
+    if args.command == "ingest":
+        if args.max_file_mb <= 0 or args.workers < 0:
+            console.print("[red]--max-file-mb must be > 0 and --workers >= 0[/]")
+            return EXIT_USAGE
+        report = run_ingest(args.raw, args.warehouse, workers=args.workers,
+                            max_file_bytes=int(args.max_file_mb * 1_000_000), console=Console(stderr=True))
+        if report.error:
+            console.print(f"[bold red]error:[/] {report.error}")
+        if report.exit_code == EXIT_OK:
+            print_summary(report, console)
+        return report.exit_code
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dagster definitions of trialbridge, one module per concern (assembled in pipelines.definitions)."""

@@ -1,0 +1,88 @@
+"""Per-batch assets: bulk intake of a raw batch, then one thin parsed-records asset per source."""
+
+import time
+
+import dagster as dg
+
+from pipelines import ingest
+from pipelines.defs.partitions import raw_batches
+from pipelines.defs.resources import TrialbridgeConfig
+
+OWNERS = ["team:trialbridge"]
+INTAKE_KEY = "raw_batch_intake"
+
+
+def parsed_key(source: str) -> str:
+    return f"parsed_{source}"
+
+
+def _counts_md(counts: dict[str, int], header: str) -> dg.MetadataValue:
+    if not counts:
+        return dg.MetadataValue.md(f"_no {header.lower()}_")
+    rows = "\n".join(f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return dg.MetadataValue.md(f"| {header} | files |\n|---|---|\n{rows}")
+
+
+@dg.asset(
+    name=INTAKE_KEY,
+    partitions_def=raw_batches,
+    group_name="intake",
+    owners=OWNERS,
+    kinds={"python", "parquet"},
+    tags={"layer": "staging"},
+)
+def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
+    """Reads every file of one raw batch once, in bulk across processes: decode, detect the
+    source, parse, or quarantine with a reason. Outcomes are staged under
+    <warehouse>/_staging/<batch>/ (records per source as JSON in Parquet, plus quarantine rows)."""
+    started = time.perf_counter()
+    batch = ingest.scan_batches(trialbridge.raw_path).get(context.partition_key)
+    if batch is None:  # the batch left raw/: stage it empty so the snapshot forgets it
+        batch = ingest.Batch(key=context.partition_key, directory=None, files=())
+    summary = ingest.ingest_batch(trialbridge.raw_path, trialbridge.warehouse_path, batch,
+                                  trialbridge.max_file_bytes, trialbridge.workers)
+    seconds = time.perf_counter() - started
+    context.log.info(f"batch {batch.key}: {summary.files} files, {summary.by_source}, quarantined {summary.quarantined}")
+    return dg.MaterializeResult(metadata={
+        "files": summary.files,
+        "parsed": sum(summary.by_source.values()),
+        "quarantined": summary.quarantined_total,
+        "warnings": summary.warnings,
+        "by_source": _counts_md(summary.by_source, "Source"),
+        "quarantine_reasons": _counts_md(summary.quarantined, "Reason"),
+        "seconds": round(seconds, 3),
+        "files_per_second": round(summary.files / seconds, 1) if seconds else 0.0,
+        "dagster/uri": dg.MetadataValue.path(summary.path),
+    })
+
+
+def build_parsed_asset(source: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=parsed_key(source),
+        deps=[INTAKE_KEY],
+        partitions_def=raw_batches,
+        group_name="parsed",
+        owners=OWNERS,
+        kinds={"python", "parquet"},
+        tags={"source": source},
+        automation_condition=dg.AutomationCondition.eager(),
+        description=f"Canonical records parsed from the `{source}` pages of one raw batch "
+                    "(staged by raw_batch_intake; one JSON record per raw file).",
+    )
+    def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
+        if not ingest.is_staged(trialbridge.warehouse_path, context.partition_key):
+            raise dg.Failure(f"batch {context.partition_key!r} is not staged: materialize {INTAKE_KEY} first")
+        table = ingest.load_staged_source(trialbridge.warehouse_path, context.partition_key, source)
+        codes = ingest.warning_codes(table.column("warnings").to_pylist())
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": table.num_rows,
+            "warnings": sum(codes.values()),
+            "warning_codes": _counts_md(dict(codes.most_common(20)), "Warning code"),
+            "dagster/uri": dg.MetadataValue.path(
+                str(ingest.staged_batch_dir(trialbridge.warehouse_path, context.partition_key) / f"{source}.parquet")),
+        })
+
+    return _parsed
+
+
+parsed_assets = [build_parsed_asset(source) for source in ingest.SOURCES]

@@ -1,0 +1,386 @@
+"""Orchestration glue between raw/ and the warehouse: batches, bulk intake, staging.
+
+No Dagster import here: the assets, the sensor and `trialbridge ingest` call these functions.
+
+- A *batch* is a top-level directory of raw/ (files directly under raw/ form the batch "root").
+  Batch keys are Dagster partition keys, so they are sanitised (no `| [ ] ,` or `...`).
+- Intake runs in bulk: one process pool per batch, files sent in chunks, records serialized to
+  JSON inside the workers, so per-file cost is parse cost only (no per-file Dagster overhead).
+- Staging: <warehouse>/_staging/<batch>/<source>.parquet (raw_path, sha256, source,
+  record_json) plus quarantine.parquet and manifest.json. A batch directory is replaced as a
+  whole, so a re-run never mixes old and new outcomes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import typing
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from parsers import record as record_module
+from parsers.record import SourceRecord
+
+SOURCES: tuple[str, ...] = ("veeva", "medpath", "ctgov_text", "ctgov_json")
+ROOT_BATCH = "root"
+STAGING_DIR = "_staging"
+QUARANTINE_FILE = "quarantine.parquet"
+MANIFEST_FILE = "manifest.json"
+INTERNAL_ERROR = "internal_error"  # parsers.intake.Reason.INTERNAL_ERROR: a bug, not bad input
+
+# Below this many files a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 64
+CHUNK_SIZE = 64
+
+STAGED_RECORD_SCHEMA = pa.schema([
+    pa.field("raw_path", pa.string()),
+    pa.field("sha256", pa.string()),
+    pa.field("source", pa.string()),
+    pa.field("record_json", pa.string()),
+    pa.field("warnings", pa.list_(pa.string())),  # the record's warnings, readable without parsing the JSON
+])
+STAGED_QUARANTINE_SCHEMA = pa.schema([
+    pa.field("raw_path", pa.string()),
+    pa.field("sha256", pa.string()),
+    pa.field("source", pa.string()),
+    pa.field("reason", pa.string()),
+    pa.field("detail", pa.string()),
+])
+
+_FORBIDDEN_KEY_CHARS = re.compile(r"[|\[\],\s/\\]+")
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+@dataclass(frozen=True)
+class Batch:
+    key: str  # sanitised partition key
+    directory: str | None  # top-level directory name under raw/ (None for the root batch)
+    files: tuple[Path, ...]  # absolute paths, sorted
+
+
+def sanitize_batch_key(name: str) -> str:
+    """A Dagster-safe partition key for a directory name (deterministic; see module doc)."""
+    key = _FORBIDDEN_KEY_CHARS.sub("_", name)
+    while "..." in key:
+        key = key.replace("...", "_")
+    key = key.strip() or "_"
+    if key != name:
+        # Different names may sanitise alike; the hash of the original keeps them apart.
+        key = f"{key}~{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    return key
+
+
+def _iter_raw_files(raw_root: Path) -> Iterator[Path]:
+    from parsers.intake import iter_raw_files  # the one definition of "a raw file"
+
+    return iter_raw_files(raw_root)
+
+
+def relative_raw_path(path: Path, raw_root: Path) -> str:
+    return path.relative_to(raw_root).as_posix()
+
+
+def scan_batches(raw_root: Path) -> dict[str, Batch]:
+    """Group every raw file (as intake lists them) into batches keyed by partition key."""
+    raw_root = Path(raw_root)
+    grouped: dict[str | None, list[Path]] = {}
+    for path in _iter_raw_files(raw_root):
+        parts = Path(relative_raw_path(path, raw_root)).parts
+        directory = parts[0] if len(parts) > 1 else None
+        grouped.setdefault(directory, []).append(path)
+    batches: dict[str, Batch] = {}
+    for directory in sorted(grouped, key=lambda d: (d is not None, d or "")):
+        key = ROOT_BATCH if directory is None else sanitize_batch_key(directory)
+        if key in batches:  # a directory literally named like the root batch
+            key = f"{key}~{hashlib.sha256((directory or '').encode()).hexdigest()[:8]}"
+        batches[key] = Batch(key=key, directory=directory, files=tuple(sorted(grouped[directory])))
+    return batches
+
+
+def batch_fingerprint(batch: Batch, raw_root: Path) -> str:
+    """Changes when a file of the batch is added, removed, renamed, resized or touched."""
+    digest = hashlib.sha256()
+    for path in batch.files:
+        try:
+            stat = path.stat()
+            sig = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            sig = "missing"
+        digest.update(f"{relative_raw_path(path, raw_root)}\0{sig}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- bulk intake
+
+
+@dataclass(frozen=True)
+class StagedOutcome:
+    """What one worker sends back for one file: already serialized, cheap to pickle."""
+
+    raw_path: str
+    sha256: str | None
+    source: str | None
+    record_json: str | None  # json of SourceRecord.to_dict(); None when quarantined
+    reason: str | None
+    detail: str
+    warnings: tuple[str, ...] = ()
+
+
+def _outcome_for(path: Path, raw_root: Path, max_bytes: int) -> StagedOutcome:
+    from parsers.intake import process_file
+
+    outcome = process_file(path, raw_root, max_bytes=max_bytes)
+    record = outcome.record
+    if record is not None:
+        try:
+            record_json = json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:  # a parser put something odd in the record
+            return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
+                                 INTERNAL_ERROR, f"record not serializable: {type(exc).__name__}: {exc}")
+        return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source or record.source,
+                             record_json, None, outcome.detail or "", tuple(map(str, record.warnings)))
+    return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
+                         str(outcome.reason or "unknown"), outcome.detail or "")
+
+
+def _intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> list[StagedOutcome]:
+    root = Path(raw_root)
+    return [_outcome_for(Path(p), root, max_bytes) for p in paths]
+
+
+def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield [str(p) for p in items[start:start + size]]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def intake_files(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
+                 chunk_fn: Callable[[list[str], str, int], list[StagedOutcome]] | None = None) -> list[StagedOutcome]:
+    """Run intake over many files, across processes when it pays; results sorted by raw_path.
+
+    chunk_fn (a module-level function, default: intake) exists so tests can make a worker die."""
+    chunk_fn = chunk_fn or _intake_chunk
+    files = list(files)
+    workers = workers or default_workers()
+    if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
+        outcomes = chunk_fn([str(p) for p in files], str(raw_root), max_bytes)
+    else:
+        context = _pool_context()
+        chunk = max(1, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
+        outcomes, failed = [], []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [(paths, pool.submit(chunk_fn, paths, str(raw_root), max_bytes))
+                       for paths in _chunks(files, chunk)]
+            for paths, future in futures:
+                try:
+                    outcomes.extend(future.result())
+                except Exception:  # a worker died (crash, OOM kill): isolate the culprit below
+                    failed.extend(paths)
+        outcomes.extend(_intake_isolated(failed, raw_root, max_bytes, context, chunk_fn))
+    return sorted(outcomes, key=lambda o: o.raw_path)
+
+
+def _pool_context():
+    # forkserver: never fork a process that may hold Dagster's threads and locks.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["parsers.intake", "pipelines.ingest"])
+    return context
+
+
+def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn) -> list[StagedOutcome]:
+    """Files of a chunk whose worker died, one process each: the file that kills its process is
+    quarantined (never crashes the run), the others are processed normally."""
+    outcomes = []
+    for path in paths:
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                outcomes.extend(pool.submit(chunk_fn, [path], str(raw_root), max_bytes).result())
+        except Exception as exc:
+            outcomes.append(StagedOutcome(relative_raw_path(Path(path), Path(raw_root)), None, None, None,
+                                          INTERNAL_ERROR, f"intake process died: {type(exc).__name__}: {exc}"))
+    return outcomes
+
+
+# ----------------------------------------------------------------------------- staging
+
+
+@dataclass
+class StageSummary:
+    batch: str
+    files: int
+    by_source: dict[str, int] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)  # reason -> count
+    warnings: int = 0
+    path: str = ""
+
+    @property
+    def quarantined_total(self) -> int:
+        return sum(self.quarantined.values())
+
+
+def staging_root(warehouse_root: Path) -> Path:
+    return Path(warehouse_root) / STAGING_DIR
+
+
+def staged_batch_dir(warehouse_root: Path, batch_key: str) -> Path:
+    return staging_root(warehouse_root) / batch_key
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+def stage_batch(warehouse_root: Path, batch_key: str, outcomes: list[StagedOutcome]) -> StageSummary:
+    """Write a batch's outcomes under _staging/<batch>/, replacing the previous staging whole."""
+    root = staging_root(warehouse_root)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".{batch_key}.tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    summary = StageSummary(batch=batch_key, files=len(outcomes))
+    parsed = [o for o in outcomes if o.record_json is not None]
+    bad = [o for o in outcomes if o.record_json is None]
+    for source in sorted({o.source or "unknown" for o in parsed} | set(SOURCES)):
+        rows = [o for o in parsed if (o.source or "unknown") == source]
+        table = pa.table({
+            "raw_path": [o.raw_path for o in rows],
+            "sha256": [o.sha256 for o in rows],
+            "source": [source] * len(rows),
+            "record_json": [o.record_json for o in rows],
+            "warnings": [list(o.warnings) for o in rows],
+        }, schema=STAGED_RECORD_SCHEMA)
+        _write_parquet(table, tmp / f"{source}.parquet")
+        if rows:
+            summary.by_source[source] = len(rows)
+    _write_parquet(pa.table({
+        "raw_path": [o.raw_path for o in bad],
+        "sha256": [o.sha256 for o in bad],
+        "source": [o.source for o in bad],
+        "reason": [o.reason for o in bad],
+        "detail": [o.detail for o in bad],
+    }, schema=STAGED_QUARANTINE_SCHEMA), tmp / QUARANTINE_FILE)
+    summary.quarantined = dict(sorted(Counter(o.reason or "unknown" for o in bad).items()))
+    summary.warnings = sum(len(o.warnings) for o in parsed)
+    (tmp / MANIFEST_FILE).write_text(json.dumps({
+        "batch": batch_key,
+        "files": summary.files,
+        "by_source": summary.by_source,
+        "quarantined": summary.quarantined,
+        "warnings": summary.warnings,
+    }, indent=2, sort_keys=True), encoding="utf-8")
+
+    final = staged_batch_dir(warehouse_root, batch_key)
+    old = root / f".{batch_key}.old-{uuid.uuid4().hex}"
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    summary.path = str(final)
+    return summary
+
+
+def ingest_batch(raw_root: Path, warehouse_root: Path, batch: Batch, max_bytes: int, workers: int = 0) -> StageSummary:
+    """Intake every file of a batch in bulk and stage the outcomes (what raw_batch_intake runs)."""
+    return stage_batch(warehouse_root, batch.key, intake_files(batch.files, raw_root, max_bytes, workers))
+
+
+# ----------------------------------------------------------------------------- loading staged data
+
+
+def load_staged_source(warehouse_root: Path, batch_key: str, source: str) -> pa.Table:
+    path = staged_batch_dir(warehouse_root, batch_key) / f"{source}.parquet"
+    if not path.exists():
+        return STAGED_RECORD_SCHEMA.empty_table()
+    return pq.read_table(path, schema=STAGED_RECORD_SCHEMA)
+
+
+def load_staged_quarantine(warehouse_root: Path, batch_key: str) -> pa.Table:
+    path = staged_batch_dir(warehouse_root, batch_key) / QUARANTINE_FILE
+    if not path.exists():
+        return STAGED_QUARANTINE_SCHEMA.empty_table()
+    return pq.read_table(path, schema=STAGED_QUARANTINE_SCHEMA)
+
+
+def staged_sources(warehouse_root: Path, batch_key: str) -> list[str]:
+    directory = staged_batch_dir(warehouse_root, batch_key)
+    names = {p.stem for p in directory.glob("*.parquet")} - {Path(QUARANTINE_FILE).stem}
+    return sorted(names)
+
+
+def is_staged(warehouse_root: Path, batch_key: str) -> bool:
+    return (staged_batch_dir(warehouse_root, batch_key) / MANIFEST_FILE).exists()
+
+
+def _child_types() -> dict[str, type]:
+    """List field name -> element dataclass of SourceRecord (e.g. identifiers -> Identifier)."""
+    hints = typing.get_type_hints(SourceRecord, vars(record_module))
+    children: dict[str, type] = {}
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is list:
+            (element,) = typing.get_args(hint)
+            if dataclasses.is_dataclass(element):
+                children[name] = element
+    return children
+
+
+_CHILD_TYPES = _child_types()
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def record_from_dict(data: dict[str, Any]) -> SourceRecord:
+    """Inverse of SourceRecord.to_dict() (keys a newer record version added are ignored)."""
+    values = dict(data)
+    for name, cls in _CHILD_TYPES.items():
+        if name in values and values[name] is not None:
+            values[name] = [_build(cls, item) for item in values[name]]
+    return _build(SourceRecord, values)
+
+
+def load_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> tuple[list, list]:
+    """(ParsedFile list, QuarantinedFile list) of the given staged batches, sorted by raw_path."""
+    from pipelines.reconcile import ParsedFile, QuarantinedFile
+    from pipelines.warehouse import record_id_for
+
+    parsed, quarantined = [], []
+    for key in batch_keys:
+        for source in staged_sources(warehouse_root, key):
+            table = load_staged_source(warehouse_root, key, source)
+            for raw_path, sha, record_json in zip(
+                table.column("raw_path").to_pylist(),
+                table.column("sha256").to_pylist(),
+                table.column("record_json").to_pylist(),
+            ):
+                record = record_from_dict(json.loads(record_json))
+                parsed.append(ParsedFile(record_id=record_id_for(raw_path), raw_path=raw_path, sha256=sha, record=record))
+        for row in load_staged_quarantine(warehouse_root, key).to_pylist():
+            quarantined.append(QuarantinedFile(raw_path=row["raw_path"], sha256=row["sha256"],
+                                               reason=row["reason"], detail=row["detail"] or ""))
+    parsed.sort(key=lambda p: p.raw_path)
+    quarantined.sort(key=lambda q: q.raw_path)
+    return parsed, quarantined
+
+
+def warning_codes(warning_lists: Iterable[list[str] | None]) -> Counter:
+    """Count warnings by code ("code: detail" -> code) over the staged `warnings` column."""
+    return Counter(str(w).split(":", 1)[0] for warnings in warning_lists for w in (warnings or []))

@@ -1,0 +1,82 @@
+"""`trialbridge ingest` end to end on a temp dir, and `--version`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipelines import cli
+from tests.pipelines.test_assets import BAD_FILES, SHARED_NCT, write_invented_raw
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_ingest_builds_warehouse_and_reports(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # ephemeral instance
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    write_invented_raw(raw)
+    report = cli.run_ingest(raw, warehouse, workers=1)
+    assert report.exit_code == cli.EXIT_OK, report.error
+    assert report.files_by_source == {"medpath": 1, "veeva": 2}
+    assert sum(report.quarantined_by_reason.values()) == len(BAD_FILES)
+    assert report.trials == 2 and report.merged_trials == 1
+    assert report.batches == 2
+    assert Path(report.snapshot) == (warehouse / "current").resolve()
+    assert SHARED_NCT in pq.read_table(warehouse / "current" / "trials.parquet").column("trial_id").to_pylist()
+
+
+def test_cli_subprocess_prints_summary_and_exits_zero(tmp_path):
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    write_invented_raw(raw)
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env["DAGSTER_DISABLE_TELEMETRY"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "--raw", str(raw),
+                           "--warehouse", str(warehouse), "--workers", "1"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "merged trials" in proc.stdout and "quarantined" in proc.stdout
+    assert (warehouse / "current" / "source_records.parquet").exists()
+
+
+def test_cli_fails_on_a_blocking_check(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    write_invented_raw(raw)
+    import pipelines.checks as checks
+
+    real = checks.check_trial_id_unique
+    monkeypatch.setattr(checks, "check_trial_id_unique",
+                        lambda trials: checks.CheckOutcome(real(trials).name, "trials", False, "forced failure"))
+    assert cli.main(["ingest", "--raw", str(raw), "--warehouse", str(warehouse), "--workers", "1"]) == cli.EXIT_FAILED
+    assert not (warehouse / "current").exists()
+
+
+def test_missing_raw_dir_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert cli.main(["ingest", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "wh")]) == cli.EXIT_USAGE
+
+
+def test_version(capsys):
+    try:
+        cli.main(["--version"])
+    except SystemExit as exit_:
+        assert exit_.code == 0
+    assert capsys.readouterr().out.startswith("trialbridge ")
+
+
+def test_runs_land_in_the_dagster_home_instance(tmp_path, monkeypatch):
+    import dagster as dg
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    write_invented_raw(raw)
+    assert cli.run_ingest(raw, warehouse, workers=1).exit_code == cli.EXIT_OK
+    with dg.DagsterInstance.get() as instance:  # what `make dev` shows afterwards
+        jobs = sorted(run.job_name for run in instance.get_runs())
+        assert jobs == ["build_warehouse", "ingest_batch", "ingest_batch"]
+        assert sorted(instance.get_dynamic_partitions("raw_batches")) == ["b1", "root"]
