@@ -1,0 +1,1 @@
+"""Robustness: quarantine reasons, hostile content, mutation fuzzing, SIGKILL during a snapshot write."""
