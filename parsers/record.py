@@ -35,6 +35,8 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "intervention_model",
     "masking",
     "primary_purpose",
+    "observational_model",
+    "time_perspective",
     "lead_sponsor",
     "lead_sponsor_class",
     "brief_summary",
@@ -139,6 +141,8 @@ class SourceRecord:
     intervention_model: str | None = None
     masking: str | None = None
     primary_purpose: str | None = None
+    observational_model: str | None = None
+    time_perspective: str | None = None
     lead_sponsor: str | None = None
     lead_sponsor_class: str | None = None
     brief_summary: str | None = None

@@ -47,6 +47,8 @@ def _vocabularies() -> dict[str, Callable[[str], bool]]:
         "intervention_model": vocab.INTERVENTION_MODELS.__contains__,
         "masking": vocab.MASKINGS.__contains__,
         "primary_purpose": vocab.PRIMARY_PURPOSES.__contains__,
+        "observational_model": vocab.OBSERVATIONAL_MODELS.__contains__,
+        "time_perspective": vocab.TIME_PERSPECTIVES.__contains__,
         "id_type": _id_types().__contains__,
     }
 

@@ -23,8 +23,10 @@ from parsers.normalize.design import (
     normalize_healthy_volunteers,
     normalize_intervention_model,
     normalize_masking,
+    normalize_observational_model,
     normalize_primary_purpose,
     normalize_study_type,
+    normalize_time_perspective,
 )
 from parsers.normalize.enrollment import normalize_enrollment_type
 from parsers.normalize.phase import normalize_phase
@@ -232,9 +234,8 @@ def _design(module: dict, record: SourceRecord) -> None:
     _set(record, "intervention_model", normalize_intervention_model, _text(info.get("interventionModel")))
     _set(record, "primary_purpose", normalize_primary_purpose, _text(info.get("primaryPurpose")))
     _set(record, "masking", normalize_masking, _text(_obj(info.get("maskingInfo")).get("masking")))
-    for key in ("observationalModel", "timePerspective"):
-        if _text(info.get(key)):
-            record.raw[key] = _text(info.get(key))  # no SourceRecord field yet: kept, not lost
+    _set(record, "observational_model", normalize_observational_model, _text(info.get("observationalModel")))
+    _set(record, "time_perspective", normalize_time_perspective, _text(info.get("timePerspective")))
     enrollment = _obj(module.get("enrollmentInfo"))
     count = enrollment.get("count")
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:

@@ -147,15 +147,11 @@ def _design_slots(study_type: str | None) -> tuple[Slot, ...]:
     return interventional
 
 
-_STORED_DESIGN = frozenset({"allocation", "intervention_model", "primary_purpose", "masking"})
-
-
 def read_design(record: SourceRecord, block: Block) -> list[str]:
     filled, unused = fill_slots(block.values, _design_slots(record.study_type))
     for name, (raw, value) in filled.items():
         record.raw[name] = raw
-        if name in _STORED_DESIGN:
-            setattr(record, name, value)
+        setattr(record, name, value)
     return unused
 
 

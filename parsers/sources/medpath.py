@@ -159,7 +159,7 @@ def read_study_design(record: SourceRecord, block: Block) -> list[str]:
         if observational is NOT_RECOGNISED:
             record.warn("unmapped_value", f"study_design={line!r}")
         else:
-            record.raw["observational_model"] = line
+            normalized(record, "observational_model", design.normalize_observational_model, line)
     return values[1:]
 
 

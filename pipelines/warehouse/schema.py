@@ -40,6 +40,8 @@ SCALAR_COLUMNS: dict[str, tuple[pa.DataType, str]] = {
     "intervention_model": (STR, "v2 InterventionalAssignment: SINGLE_GROUP, PARALLEL, CROSSOVER, FACTORIAL, SEQUENTIAL"),
     "masking": (STR, "v2 DesignMasking: NONE, SINGLE, DOUBLE, TRIPLE, QUADRUPLE"),
     "primary_purpose": (STR, "v2 PrimaryPurpose: TREATMENT, PREVENTION, ..."),
+    "observational_model": (STR, "v2 ObservationalModel: COHORT, CASE_CONTROL, CASE_ONLY, ... (observational studies)"),
+    "time_perspective": (STR, "v2 DesignTimePerspective: RETROSPECTIVE, PROSPECTIVE, CROSS_SECTIONAL, OTHER"),
     "lead_sponsor": (STR, "lead sponsor name as shown"),
     "lead_sponsor_class": (STR, "lead sponsor v2 AgencyClass: NIH, FED, OTHER_GOV, INDIV, INDUSTRY, NETWORK, AMBIG, OTHER, UNKNOWN"),
     "brief_summary": (STR, "brief summary text"),

@@ -140,6 +140,7 @@ def test_observational_study_without_phase_and_other_design_words():
     assert (r.start_date, r.completion_date) == ("2020-03-01", "2025-03-01")
     assert r.primary_purpose is None  # OTHER here is the observational model, by position
     assert (r.raw["observational_model"], r.raw["time_perspective"]) == ("OTHER", "PROSPECTIVE")
+    assert (r.observational_model, r.time_perspective) == ("OTHER", "PROSPECTIVE")
 
 
 def test_missing_status_does_not_shift_the_phase():

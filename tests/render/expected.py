@@ -23,12 +23,14 @@ CORE: dict[str, tuple[str, ...]] = {
 # ... and the other fields the layout shows, which the round trip checks as well.
 DETAIL: dict[str, tuple[str, ...]] = {
     "veeva": ("identifiers", "lead_sponsor", "study_type", "healthy_volunteers", "allocation",
-              "intervention_model", "masking", "primary_purpose", "arms", "inclusion", "exclusion"),
+              "intervention_model", "masking", "primary_purpose", "observational_model", "time_perspective",
+              "arms", "inclusion", "exclusion"),
     "medpath": ("lead_sponsor", "study_type", "countries", "inclusion", "exclusion"),
     # not "arms": on the CT.gov text page a group without interventions has no line that ends
     # it, so consecutive such groups cannot be told apart from one group's description lines
     "ctgov_text": ("identifiers", "last_update_date", "study_type", "healthy_volunteers", "allocation",
-                   "intervention_model", "masking", "primary_purpose", "sponsors", "countries", "keywords",
+                   "intervention_model", "masking", "primary_purpose", "observational_model", "time_perspective",
+                   "sponsors", "countries", "keywords",
                    "inclusion", "exclusion"),
 }
 SHOWN: dict[str, tuple[str, ...]] = {layout: CORE[layout] + DETAIL[layout] for layout in CORE}
@@ -37,7 +39,8 @@ SHOWN: dict[str, tuple[str, ...]] = {layout: CORE[layout] + DETAIL[layout] for l
 CARRIED_BY: dict[str, dict[str, tuple[str, ...]]] = {
     "veeva": {
         "Study type": ("study_type",), "Volunteers": ("healthy_volunteers",),
-        "Trial design": ("allocation", "intervention_model", "masking", "primary_purpose"),
+        "Trial design": ("allocation", "intervention_model", "masking", "primary_purpose",
+                         "observational_model", "time_perspective"),
         "arms": ("arms",), "Inclusion criteria": ("inclusion",), "Exclusion criteria": ("exclusion",),
     },
     "medpath": {
@@ -45,7 +48,8 @@ CARRIED_BY: dict[str, dict[str, tuple[str, ...]]] = {
         "Inclusion Criteria": ("inclusion",), "Exclusion Criteria": ("exclusion",),
     },
     "ctgov_text": {
-        "Study Design": ("allocation", "intervention_model", "masking", "primary_purpose"),
+        "Study Design": ("allocation", "intervention_model", "masking", "primary_purpose",
+                         "observational_model", "time_perspective"),
         "Keywords": ("keywords",),
     },
 }
@@ -123,6 +127,8 @@ def expected(study_json: dict, layout: str, omitted: frozenset[str] = frozenset(
         "intervention_model": info.get("interventionModel"),
         "masking": study.masking,
         "primary_purpose": info.get("primaryPurpose"),
+        "observational_model": info.get("observationalModel"),
+        "time_perspective": info.get("timePerspective"),
         "arms": [(one_line(a["label"]), a.get("type")) for a in study.arms],  # shown by Veeva only
         "inclusion": inclusion,
         "exclusion": exclusion,
@@ -163,6 +169,8 @@ def observed(record, layout: str) -> dict:
         "intervention_model": record.intervention_model,
         "masking": record.masking,
         "primary_purpose": record.primary_purpose,
+        "observational_model": record.observational_model,
+        "time_perspective": record.time_perspective,
         "arms": [(a.label, a.arm_type) for a in record.arms],
         "inclusion": [c.text for c in record.criteria if c.kind == "inclusion"],
         "exclusion": [c.text for c in record.criteria if c.kind == "exclusion"],
