@@ -314,6 +314,31 @@ def join_text(lines: Iterable[str]) -> str | None:
     return text or None
 
 
+def text_reader(field_name: str, not_given: Callable[[str | None], str | None] = lambda text: text):
+    """Reader of a free-text block into one field; the raw text is kept even when `not_given`
+    says it means "nothing" (MedPath's "Not available")."""
+    def read(record: SourceRecord, block: Block) -> None:
+        text = join_text(block.lines)
+        if text:
+            record.raw[field_name] = text
+        setattr(record, field_name, not_given(text))
+    return read
+
+
+def pair_reader(raw_key: str, fn: Callable[[str], tuple[Any, Any] | None], fields: tuple[str, str]):
+    """Reader of a one-value block whose normalizer yields two fields at once
+    (enrollment count + type, minimum + maximum age); later lines are returned unused."""
+    def read(record: SourceRecord, block: Block) -> list[str]:
+        values = block.values
+        if values:
+            result = normalized(record, raw_key, fn, values[0], store=False)
+            if result:
+                for name, value in zip(fields, result):
+                    setattr(record, name, value)
+        return values[1:]
+    return read
+
+
 def read_items(lines: Sequence[str]) -> tuple[list[str], list[str]]:
     """List items of a block: (items, other lines).
 

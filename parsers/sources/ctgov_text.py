@@ -12,7 +12,7 @@ import re
 
 from parsers.layout import (
     ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
-    add_identifier, attempt, dedup, fill_slots, join_text, normalized, split_place,
+    add_identifier, attempt, dedup, fill_slots, join_text, normalized, split_place, text_reader,
 )
 from parsers.lines import is_item
 from parsers.normalize import Unmapped, design, types
@@ -109,18 +109,6 @@ def read_basic(record: SourceRecord, block: Block) -> list[str]:
         normalized(record, field_name, normalize_date, raw)
     unused.extend(dates[len(fields or ()):])
     return unused
-
-
-def read_summary(record: SourceRecord, block: Block) -> None:
-    record.brief_summary = join_text(block.lines)
-    if record.brief_summary:
-        record.raw["brief_summary"] = record.brief_summary
-
-
-def read_description(record: SourceRecord, block: Block) -> None:
-    record.detailed_description = join_text(block.lines)
-    if record.detailed_description:
-        record.raw["detailed_description"] = record.detailed_description
 
 
 def read_keywords(record: SourceRecord, block: Block) -> None:
@@ -476,8 +464,8 @@ READERS = {
     TOP: read_top,
     "Study Results": read_study_results,
     "Basic Information": read_basic,
-    "Brief Summary": read_summary,
-    "Detailed Description": read_description,
+    "Brief Summary": text_reader("brief_summary"),
+    "Detailed Description": text_reader("detailed_description"),
     "Conditions": lambda record, block: add_conditions(record, block.values),
     "Keywords": read_keywords,
     "Study Design": read_design,

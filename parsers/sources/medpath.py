@@ -13,7 +13,7 @@ import re
 
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
-    add_identifier, attempt, dedup, is_flag, join_text, normalized, split_place, strip_flag,
+    add_identifier, attempt, dedup, is_flag, normalized, split_place, strip_flag, text_reader,
 )
 from parsers.normalize import design
 from parsers.normalize.enrollment import parse_enrollment
@@ -84,20 +84,6 @@ def _not_available(text: str | None) -> str | None:
     if text is None or (len(text) < 40 and lookup_key(text) in {lookup_key(s) for s in NOT_GIVEN}):
         return None
     return text
-
-
-def read_summary(record: SourceRecord, block: Block) -> None:
-    text = join_text(block.lines)
-    if text:
-        record.raw["brief_summary"] = text
-    record.brief_summary = _not_available(text)
-
-
-def read_description(record: SourceRecord, block: Block) -> None:
-    text = join_text(block.lines)
-    if text:
-        record.raw["detailed_description"] = text
-    record.detailed_description = _not_available(text)
 
 
 def read_registry_status(record: SourceRecord, block: Block) -> list[str]:
@@ -249,8 +235,8 @@ READERS = {
     "Conditions": lambda record, block: add_conditions(record, block.values),
     "Registration Number": read_registration,
     "Lead Sponsor": read_lead_sponsor,
-    "Brief Summary": read_summary,
-    "Detailed Description": read_description,
+    "Brief Summary": text_reader("brief_summary", _not_available),
+    "Detailed Description": text_reader("detailed_description", _not_available),
     "Recruitment & Eligibility": lambda record, block: block.values,
     "Status": read_registry_status,
     "Sex": read_sex,

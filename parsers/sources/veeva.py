@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from parsers.layout import (
-    TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria, add_identifier, attempt,
-    join_text, normalized, NOT_RECOGNISED, typed_name,
+    NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria, add_identifier,
+    attempt, normalized, pair_reader, text_reader, typed_name,
 )
 from parsers.normalize import design, types
 from parsers.normalize.ages import parse_age_range
@@ -122,38 +122,6 @@ def read_identifiers(record: SourceRecord, block: Block) -> None:
             add_identifier(record, line, "secondary_id")
 
 
-def read_about(record: SourceRecord, block: Block) -> None:
-    record.brief_summary = join_text(block.lines)
-    if record.brief_summary:
-        record.raw["brief_summary"] = record.brief_summary
-
-
-def read_full_description(record: SourceRecord, block: Block) -> None:
-    record.detailed_description = join_text(block.lines)
-    if record.detailed_description:
-        record.raw["detailed_description"] = record.detailed_description
-
-
-def read_enrollment(record: SourceRecord, block: Block) -> list[str]:
-    values = block.values
-    if values:
-        record.raw["enrollment"] = values[0]
-        result = normalized(record, "enrollment", parse_enrollment, values[0], store=False)
-        if result:
-            record.enrollment, record.enrollment_type = result
-    return values[1:]
-
-
-def read_ages(record: SourceRecord, block: Block) -> list[str]:
-    values = block.values
-    if values:
-        record.raw["ages"] = values[0]
-        result = normalized(record, "ages", parse_age_range, values[0], store=False)
-        if result:
-            record.min_age_years, record.max_age_years = result
-    return values[1:]
-
-
 def read_inclusion(record: SourceRecord, block: Block) -> None:
     add_criteria(record, "inclusion", block.lines)
 
@@ -258,11 +226,11 @@ READERS = {
     "Funder types": read_funder_types,
     "Identifiers": read_identifiers,
     "Details and patient eligibility": lambda record, block: block.values,
-    "About": read_about,
-    "Full description": read_full_description,
-    "Enrollment": read_enrollment,
+    "About": text_reader("brief_summary"),
+    "Full description": text_reader("detailed_description"),
+    "Enrollment": pair_reader("enrollment", parse_enrollment, ("enrollment", "enrollment_type")),
     "Sex": _single("sex", normalize_sex),
-    "Ages": read_ages,
+    "Ages": pair_reader("ages", parse_age_range, ("min_age_years", "max_age_years")),
     "Volunteers": _single("healthy_volunteers", design.normalize_healthy_volunteers),
     "Inclusion criteria": read_inclusion,
     "Exclusion criteria": read_exclusion,
