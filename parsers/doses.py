@@ -296,6 +296,14 @@ def _restore_lost_power(num_text: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 # agent names
 
+# A product name's trailing strength is not part of the agent ('Velmoraxin 40 mg', 'Drug X 0.5 mg/kg'),
+# read with the same number and unit grammar as the doses themselves.
+_TRAILING_STRENGTH = re.compile(
+    rf"\s+{_number('a')}(?:{_RANGE_SEP}{_number('b')})?\s*(?:{_UNIT_RE})(?:\s*/\s*[A-Za-z0-9²]+)*\s*$",
+    re.VERBOSE,
+)
+
+
 def normalize_agent(name: str) -> str:
     """One key per agent: MSC spellings collapse to 'mesenchymal stem cells'; drugs lower-cased.
 
@@ -304,7 +312,9 @@ def normalize_agent(name: str) -> str:
     parentheticals dropped, whitespace collapsed ('Botulinum Toxin Type A' -> 'botulinum toxin type a').
     """
     s = unicodedata.normalize("NFKC", str(name)).replace("®", "").replace("™", "")
-    s = re.sub(r"\s+", " ", s).strip().lower()
+    s = re.sub(r"\s+", " ", s).strip()
+    s = _TRAILING_STRENGTH.sub("", s) or s
+    s = s.lower()
     if re.search(r"mesenchymal|mscs?\b", s):
         return "mesenchymal stem cells"
     s = re.sub(r"\s*\([^)]*\)\s*$", "", s) or s

@@ -221,6 +221,27 @@ def test_normalize_agent_drugs():
     assert normalize_agent("Botulinum  Toxin Type A") == "botulinum toxin type a"
 
 
+@pytest.mark.parametrize(("name", "agent"), [
+    ("Velmoraxin 40 mg", "velmoraxin"),
+    ("Remdesivir 200 mg/day", "remdesivir"),
+    ("Drug X 0.5-1 mg/kg", "drug x"),
+    ("Insulin 10 IU", "insulin"),
+    ("Vitamin D3", "vitamin d3"),  # a name ending in a digit keeps it: no unit follows
+    ("Interleukin 2", "interleukin 2"),
+])
+def test_normalize_agent_drops_a_trailing_strength(name, agent):
+    assert normalize_agent(name) == agent
+
+
+def test_record_doses_meet_when_the_hint_names_a_strength():
+    """The intervention named 'Velmoraxin 40 mg' and its arm text give one dose, not two."""
+    record = SourceRecord(source="ctgov_text", parser_version="t")
+    record.interventions = [Intervention(name="Velmoraxin 40 mg", description="One 40 mg tablet by mouth once daily.")]
+    record.arms = [Arm(label="A", description="Velmoraxin 40 mg by mouth once daily for 12 weeks.")]
+    doses = doses_for_record(record)
+    assert [(d.agent, d.dose_low, d.unit) for d in doses] == [("velmoraxin", 40.0, "mg")]
+
+
 # ---------------------------------------------------------------- records
 
 def test_doses_for_record_reads_arms_and_interventions_only():
