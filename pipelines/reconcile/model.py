@@ -63,7 +63,7 @@ class LinkCandidate:
     record_id_b: str
     trial_id_a: str
     trial_id_b: str
-    method: str  # similar_title | org_study_id+sponsor_blocked
+    method: str  # same_title | similar_title | org_study_id+sponsor_blocked
     score: float
     evidence: str
 
