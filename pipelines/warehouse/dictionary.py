@@ -80,7 +80,8 @@ def _linking() -> str:
 - `trial_id`: the best registry id of the group (NCT, else EU CT, else EudraCT, else another
   WHO registry id); a group with none gets `TB-` + a hash of its org study id and sponsor
   (when that org id + sponsor belongs to this group alone), else of its record ids (which are
-  hashes of the raw paths): stable across runs over the same files.
+  hashes of the raw paths): stable across runs over the same files, but renaming or moving
+  the raw file of such a trial gives it a new `TB-` id.
 """
 
 
