@@ -4,9 +4,14 @@
    ClinicalTrials.gov v2 studies (../shared/real/ctgov_v2) rendered into each layout by the
    round-trip renderers (tests/render), a share of them as saved HTML. Each study is rendered
    in all three layouts with the same NCT id (so reconciliation merges), then later cycles get
-   fresh synthetic ids. Without renderers or studies: the raw/ sample pages, copied with varied ids.
+   fresh synthetic ids (--distinct-titles: and altered titles). Without renderers or studies:
+   the raw/ sample pages, copied with varied ids.
 2. The I/O floor: read every file and write the bytes unchanged to one Parquet file.
 3. `trialbridge ingest` on the same dir, in a child process (the real command, startup included).
+4. The snapshot step alone (pipelines.warehouse.staged: load, reconcile, build every table) over
+   the staging that ingest left, in a fresh child process: its peak RSS minus the RSS after
+   imports is what the step itself needs. --compare-full also runs the full-record path
+   (load_staged + reconcile + build_tables over whole records) the same way.
 Prints throughput, peak RSS (getrusage, this process and the largest child) and the ratio.
 """
 from __future__ import annotations
@@ -51,7 +56,31 @@ def _with_nct(study: dict, nct_id: str) -> dict:
     return study
 
 
-def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int) -> str:
+def _with_distinct_titles(study: dict, seed: str, vocabulary: list[str]) -> dict:
+    """Every other title word replaced by a seeded pick from `vocabulary`: later cycles then do not
+    repeat the first cycle's titles, which would make similar-title link candidates grow with the
+    square of the cycle count (a real registry rarely repeats a title)."""
+    import random
+
+    module = study.setdefault("protocolSection", {}).setdefault("identificationModule", {})
+    for key in ("briefTitle", "officialTitle"):
+        if module.get(key):
+            rng = random.Random(f"{seed}:{key}")
+            module[key] = " ".join(rng.choice(vocabulary) if i % 2 else word
+                                   for i, word in enumerate(module[key].split()))
+    return study
+
+
+def _title_vocabulary(studies: list[dict]) -> list[str]:
+    words = set()
+    for study in studies:
+        module = study.get("protocolSection", {}).get("identificationModule", {})
+        for key in ("briefTitle", "officialTitle"):
+            words.update(w for w in (module.get(key) or "").split() if w.isalpha())
+    return sorted(words)
+
+
+def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int, distinct_titles: bool = False) -> str:
     """Real studies through the round-trip renderers; returns a description of the corpus."""
     sys.path.insert(0, str(REPO))
     from tests.render.variants import LAYOUTS, apply, choose_variant, render_page  # lazy: test code
@@ -60,12 +89,15 @@ def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int) -> st
     if not studies:
         raise FileNotFoundError("no v2 studies")
     per_cycle = len(studies) * len(LAYOUTS)
+    vocabulary = _title_vocabulary(studies) if distinct_titles else []
     for i in range(n):
         cycle, rest = divmod(i, per_cycle)
         layout_index, study_index = divmod(rest, len(studies))
         study = studies[study_index]
         if cycle:
             study = _with_nct(study, f"NCT{90_000_000 + cycle * 100_000 + study_index:08d}")
+            if distinct_titles:
+                study = _with_distinct_titles(study, f"{cycle}:{study_index}", vocabulary)
         layout = LAYOUTS[layout_index]
         page = render_page(layout, study)
         html = html_every > 0 and i % html_every == 0
@@ -73,7 +105,8 @@ def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int) -> st
         path = raw / f"batch_{i // batch_size:04d}" / f"{i:06d}_{layout}.{'html' if html else 'txt'}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="")
-    return f"{len(studies)} real v2 studies x {len(LAYOUTS)} layouts (1 in {html_every} as HTML)"
+    titles = ", later cycles with distinct titles" if distinct_titles else ""
+    return f"{len(studies)} real v2 studies x {len(LAYOUTS)} layouts (1 in {html_every} as HTML{titles})"
 
 
 def generate_from_samples(raw: Path, n: int, batch_size: int) -> str:
@@ -117,6 +150,50 @@ def _mb(kilobytes: int) -> float:
     return kilobytes / 1024  # Linux ru_maxrss is in KiB
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the
+    parent across fork+exec, so a child would report at least the bench process's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def snapshot_step_child(warehouse: Path, full: bool) -> None:
+    """Child body: build every table from the staging under `warehouse`, print peak RSS as JSON."""
+    from pipelines import ingest
+    from pipelines.reconcile import reconcile
+    from pipelines.warehouse import build_tables
+    from pipelines.warehouse.staged import build_staged_tables
+
+    keys = sorted(p.name for p in ingest.staging_root(warehouse).iterdir()
+                  if p.is_dir() and ingest.is_staged(warehouse, p.name))
+    after_imports = _peak_rss_mb()
+    started = time.perf_counter()
+    if full:
+        parsed, quarantined = ingest.load_staged(warehouse, keys)
+        tables = build_tables(parsed, quarantined, reconcile(parsed))
+    else:
+        tables = build_staged_tables(warehouse, keys)
+    print(json.dumps({
+        "seconds": round(time.perf_counter() - started, 2),
+        "rss_after_imports_mb": round(after_imports, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rows": sum(t.num_rows for t in tables.values()),
+    }))
+
+
+def measure_snapshot_step(warehouse: Path, full: bool) -> dict:
+    command = [sys.executable, "-m", "bench.run", "--snapshot-step", str(warehouse)] + (["--full"] if full else [])
+    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["step_mb"] = round(result["peak_rss_mb"] - result["rss_after_imports_mb"], 1)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000, help="pages to generate (default 5000)")
@@ -124,7 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-every", type=int, default=4, help="every k-th page as saved HTML (0 = none)")
     parser.add_argument("--workers", type=int, default=0, help="intake processes (default: all CPUs)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    parser.add_argument("--distinct-titles", action="store_true",
+                        help="later cycles of the real studies get altered titles (see _with_distinct_titles)")
+    parser.add_argument("--compare-full", action="store_true",
+                        help="also measure the snapshot step over fully loaded records (the pre-streaming path)")
+    parser.add_argument("--snapshot-step", type=Path, metavar="WAREHOUSE", help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)  # child mode
     args = parser.parse_args(argv)
+    if args.snapshot_step:
+        snapshot_step_child(args.snapshot_step, args.full)
+        return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="trialbridge-bench-"))
     raw, warehouse = tmp / "raw", tmp / "warehouse"
@@ -132,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = time.perf_counter()
         try:
-            corpus = generate_rendered(raw, args.n, args.batch_size, args.html_every)
+            corpus = generate_rendered(raw, args.n, args.batch_size, args.html_every, args.distinct_titles)
         except (ImportError, FileNotFoundError) as exc:
             print(f"renderers unavailable ({exc}); copying raw/ samples", file=sys.stderr)
             shutil.rmtree(raw)
@@ -149,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
 
         self_peak = _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-        child_peak = _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        child_peak = _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # before the step children
+        step = measure_snapshot_step(warehouse, full=False)
+        full_step = measure_snapshot_step(warehouse, full=True) if args.compare_full else None
         results = {
             "documents": files,
             "corpus": corpus,
@@ -164,7 +252,18 @@ def main(argv: list[str] | None = None) -> int:
             "ratio_to_floor": round(ingest_seconds / floor_seconds, 1),
             "peak_rss_mb_bench_process": round(self_peak, 1),
             "peak_rss_mb_largest_child": round(child_peak, 1),
+            "snapshot_step_seconds": step["seconds"],
+            "snapshot_step_peak_rss_mb": step["peak_rss_mb"],
+            "snapshot_step_mb_over_imports": step["step_mb"],
+            "snapshot_step_kb_per_document": round(step["step_mb"] * 1024 / files, 1),
         }
+        if full_step:
+            results.update({
+                "full_records_step_seconds": full_step["seconds"],
+                "full_records_step_peak_rss_mb": full_step["peak_rss_mb"],
+                "full_records_step_mb_over_imports": full_step["step_mb"],
+                "full_records_step_kb_per_document": round(full_step["step_mb"] * 1024 / files, 1),
+            })
         print(proc.stdout)
         width = max(map(len, results))
         for key, value in results.items():

@@ -7,8 +7,10 @@ No Dagster import here: the assets, the sensor and `trialbridge ingest` call the
 - Intake runs in bulk: one process pool per batch, files sent in chunks, records serialized to
   JSON inside the workers, so per-file cost is parse cost only (no per-file Dagster overhead).
 - Staging: <warehouse>/_staging/<batch>/<source>.parquet (raw_path, sha256, source,
-  record_json) plus quarantine.parquet and manifest.json. A batch directory is replaced as a
-  whole, so a re-run never mixes old and new outcomes.
+  record_json, warnings, reconcile_json) plus quarantine.parquet and manifest.json. A batch
+  directory is replaced as a whole, so a re-run never mixes old and new outcomes.
+- Loading: load_staged (whole records, or with reconcile_only=True the light reconcile_view
+  that pipelines.reconcile needs) and iter_staged (whole records, lazily, for streaming).
 """
 from __future__ import annotations
 
@@ -51,6 +53,9 @@ STAGED_RECORD_SCHEMA = pa.schema([
     pa.field("source", pa.string()),
     pa.field("record_json", pa.string()),
     pa.field("warnings", pa.list_(pa.string())),  # the record's warnings, readable without parsing the JSON
+    # json of reconcile_view(record): what reconciliation reads, decodable without the whole record
+    # (absent in staging written before it existed: then derived from record_json)
+    pa.field("reconcile_json", pa.string()),
 ])
 STAGED_QUARANTINE_SCHEMA = pa.schema([
     pa.field("raw_path", pa.string()),
@@ -59,6 +64,25 @@ STAGED_QUARANTINE_SCHEMA = pa.schema([
     pa.field("reason", pa.string()),
     pa.field("detail", pa.string()),
 ])
+
+# Parts of a record that reconciliation (pipelines/reconcile/*) never reads. The snapshot step
+# reconciles records without them, then streams full records batch by batch into the per-record
+# tables, so its peak memory follows the small per-record data, not whole pages.
+RECONCILE_UNUSED_FIELDS: frozenset[str] = frozenset({
+    "keywords", "interventions", "arms", "criteria", "contacts", "outcomes", "references", "raw", "warnings",
+})
+STREAM_ROWS = 256  # staged rows decoded at a time
+
+
+def reconcile_view(data: dict[str, Any]) -> dict[str, Any]:
+    """A SourceRecord dict as reconciliation sees it: RECONCILE_UNUSED_FIELDS left out, and the
+    locations cut to one country-only entry per distinct country value, first seen first (all
+    reconcile reads of them: the trial's `countries`, where the first spelling wins). Idempotent."""
+    values = {k: v for k, v in data.items() if k not in RECONCILE_UNUSED_FIELDS}
+    countries = dict.fromkeys(c for loc in values.get("locations") or () if (c := loc.get("country")))
+    values["locations"] = [{"country": c} for c in countries]
+    return values
+
 
 _FORBIDDEN_KEY_CHARS = re.compile(r"[|\[\],\s/\\]+")
 
@@ -139,6 +163,11 @@ class StagedOutcome:
     reason: str | None
     detail: str
     warnings: tuple[str, ...] = ()
+    reconcile_json: str | None = None  # json of reconcile_view(record dict); None when quarantined
+
+
+def _to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _outcome_for(path: Path, raw_root: Path, max_bytes: int) -> StagedOutcome:
@@ -148,12 +177,14 @@ def _outcome_for(path: Path, raw_root: Path, max_bytes: int) -> StagedOutcome:
     record = outcome.record
     if record is not None:
         try:
-            record_json = json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True)
+            data = record.to_dict()
+            record_json, reconcile_json = _to_json(data), _to_json(reconcile_view(data))
         except (TypeError, ValueError) as exc:  # a parser put something odd in the record
             return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
                                  INTERNAL_ERROR, f"record not serializable: {type(exc).__name__}: {exc}")
         return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source or record.source,
-                             record_json, None, outcome.detail or "", tuple(map(str, record.warnings)))
+                             record_json, None, outcome.detail or "", tuple(map(str, record.warnings)),
+                             reconcile_json)
     return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
                          str(outcome.reason or "unknown"), outcome.detail or "")
 
@@ -265,6 +296,7 @@ def stage_batch(warehouse_root: Path, batch_key: str, outcomes: list[StagedOutco
             "source": [source] * len(rows),
             "record_json": [o.record_json for o in rows],
             "warnings": [list(o.warnings) for o in rows],
+            "reconcile_json": [o.reconcile_json or _to_json(reconcile_view(json.loads(o.record_json))) for o in rows],
         }, schema=STAGED_RECORD_SCHEMA)
         _write_parquet(table, tmp / f"{source}.parquet")
         if rows:
@@ -357,22 +389,59 @@ def record_from_dict(data: dict[str, Any]) -> SourceRecord:
     return _build(SourceRecord, values)
 
 
-def load_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> tuple[list, list]:
-    """(ParsedFile list, QuarantinedFile list) of the given staged batches, sorted by raw_path."""
-    from pipelines.reconcile import ParsedFile, QuarantinedFile
-    from pipelines.warehouse import record_id_for
+def _iter_staged_rows(warehouse_root: Path, batch_key: str, source: str,
+                      json_column: str = "record_json") -> Iterator[tuple[str, str, str]]:
+    """(raw_path, sha256, json) of one staged source file, decoded STREAM_ROWS at a time.
+    json_column="reconcile_json" falls back to record_json in staging written before that column."""
+    path = staged_batch_dir(warehouse_root, batch_key) / f"{source}.parquet"
+    if not path.exists():
+        return
+    with pq.ParquetFile(path) as staged:
+        column = json_column if json_column in staged.schema_arrow.names else "record_json"
+        # one thread: decoding a few rows gains nothing from more, and each thread's allocator
+        # cache would stay in the peak
+        for chunk in staged.iter_batches(batch_size=STREAM_ROWS, columns=["raw_path", "sha256", column],
+                                         use_threads=False):
+            yield from zip(*(chunk.column(i).to_pylist() for i in range(3)))
 
-    parsed, quarantined = [], []
+
+def _staged_rows(warehouse_root: Path, batch_keys: Iterable[str], json_column: str = "record_json"):
     for key in batch_keys:
         for source in staged_sources(warehouse_root, key):
-            table = load_staged_source(warehouse_root, key, source)
-            for raw_path, sha, record_json in zip(
-                table.column("raw_path").to_pylist(),
-                table.column("sha256").to_pylist(),
-                table.column("record_json").to_pylist(),
-            ):
-                record = record_from_dict(json.loads(record_json))
-                parsed.append(ParsedFile(record_id=record_id_for(raw_path), raw_path=raw_path, sha256=sha, record=record))
+            yield from _iter_staged_rows(warehouse_root, key, source, json_column)
+
+
+def _parsed_file(raw_path: str, sha: str, record: SourceRecord):
+    from pipelines.reconcile import ParsedFile
+    from pipelines.warehouse import record_id_for
+
+    return ParsedFile(record_id=record_id_for(raw_path), raw_path=raw_path, sha256=sha, record=record)
+
+
+def iter_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> Iterator[Any]:
+    """Every staged record as a full ParsedFile, lazily: one batch and source at a time, in
+    staging order (not sorted), so only a few records are alive at once."""
+    for raw_path, sha, record_json in _staged_rows(warehouse_root, batch_keys):
+        yield _parsed_file(raw_path, sha, record_from_dict(json.loads(record_json)))
+
+
+def load_staged(warehouse_root: Path, batch_keys: Iterable[str], *, reconcile_only: bool = False) -> tuple[list, list]:
+    """(ParsedFile list, QuarantinedFile list) of the given staged batches, sorted by raw_path.
+
+    reconcile_only=True: records as reconcile_view() leaves them (enough for
+    pipelines.reconcile.reconcile, not for the per-record warehouse tables), read from the
+    staged reconcile_json so the heavy parts are never decoded."""
+    from pipelines.reconcile import QuarantinedFile
+
+    batch_keys = list(batch_keys)
+    if reconcile_only:
+        parsed = [_parsed_file(raw_path, sha, record_from_dict(reconcile_view(json.loads(text))))
+                  for raw_path, sha, text in _staged_rows(warehouse_root, batch_keys, "reconcile_json")]
+    else:
+        parsed = [_parsed_file(raw_path, sha, record_from_dict(json.loads(text)))
+                  for raw_path, sha, text in _staged_rows(warehouse_root, batch_keys)]
+    quarantined = []
+    for key in batch_keys:
         for row in load_staged_quarantine(warehouse_root, key).to_pylist():
             quarantined.append(QuarantinedFile(raw_path=row["raw_path"], sha256=row["sha256"],
                                                reason=row["reason"], detail=row["detail"] or ""))

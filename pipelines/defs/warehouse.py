@@ -94,15 +94,16 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
     """Loads every staged batch, reconciles records into trials, builds all tables, checks them,
     and only then writes one snapshot and switches <warehouse>/current to it."""
     from parsers.intake import iter_raw_files
-    from pipelines.reconcile import reconcile
-    from pipelines.warehouse import build_tables, write_snapshot
+    from pipelines.warehouse import write_snapshot
+    from pipelines.warehouse.staged import build_staged_tables
 
     started = time.perf_counter()
     raw_root, warehouse_root = trialbridge.raw_path, trialbridge.warehouse_path
     batches = ingest.scan_batches(raw_root)
-    parsed, quarantined = ingest.load_staged(warehouse_root, [k for k in batches if ingest.is_staged(warehouse_root, k)])
-    reconciled = reconcile(parsed)
-    tables = build_tables(parsed, quarantined, reconciled)
+    staged = [k for k in batches if ingest.is_staged(warehouse_root, k)]
+    # Two passes (pipelines/warehouse/staged.py) keep peak memory near the light per-record data:
+    # reconcile light records, then stream full records batch by batch into the per-record tables.
+    tables = build_staged_tables(warehouse_root, staged)
 
     raw_paths = [ingest.relative_raw_path(p, raw_root) for p in iter_raw_files(raw_root)]
     outcomes = checks.run_all_checks(tables, raw_paths)

@@ -1,4 +1,9 @@
-"""Build every warehouse table (pyarrow) from parsed records, quarantined files and reconcile()."""
+"""Build every warehouse table (pyarrow) from parsed records, quarantined files and reconcile().
+
+Per-record tables (RECORD_TABLES) need the full records and are built from a stream of them in
+chunks; the other tables need only reconcile()'s result, which may come from light record views
+(see pipelines/warehouse/staged.py). build_tables does both and gives the same tables either way.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -19,84 +24,143 @@ def record_id_for(raw_path: str) -> str:
     return "R" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
 
 
+def _rows_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    schema = TABLES[name]
+    return pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+
+def _sorted(name: str, table: pa.Table) -> pa.Table:
+    if table.num_rows < 2:
+        return table
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in SORT_KEYS[name]])
+    # Column by column, each unsorted column dropped once taken: at most one column is held
+    # twice, not the whole table (Table.take would copy every column before freeing any).
+    schema, taken = table.schema, []
+    while table.num_columns:
+        taken.append(table.column(0).take(order))
+        table = table.remove_column(0)
+    return pa.Table.from_arrays(taken, schema=schema)
+
+
 def to_table(name: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Rows -> table with the contract schema, sorted by the table's key columns.
 
     The sort is stable and the rows arrive in an order that depends only on the content
     (records by record_id, then their own order), so ties keep a deterministic order too.
     """
-    schema = TABLES[name]
-    rows = list(rows)
-    table = pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
-    if table.num_rows < 2:
-        return table
-    order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in SORT_KEYS[name]])
-    return table.take(order)
+    return _sorted(name, _rows_table(name, list(rows)))
 
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def build_tables(parsed: list[ParsedFile], quarantined: list[QuarantinedFile],
-                 reconciled: Reconciled) -> dict[str, pa.Table]:
+# Tables with one group of rows per source record; every other table comes from reconcile().
+RECORD_TABLES: tuple[str, ...] = ("source_records", "conditions", "interventions", "arms", "doses",
+                                  "eligibility_criteria", "locations", "sponsors")
+# Their sort keys all include record_id, so rows of two records never tie: the stable sort gives
+# the same order whatever order the records arrive in (a record's own rows stay in its order).
+assert all("record_id" in SORT_KEYS[name] for name in RECORD_TABLES)
+RECORDS_PER_CHUNK = 500  # records turned into Arrow at a time: bounds the Python row dicts alive
+
+
+def add_record_rows(rows: dict[str, list[dict[str, Any]]], p: ParsedFile, trial_id: str) -> None:
+    """Append one record's rows of every RECORD_TABLES table (needs the full record)."""
     from parsers.doses import doses_for_record  # DOSES owns it; imported late so reconcile tests need not
 
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    rec, rid = p.record, p.record_id
+    base = {"trial_id": trial_id, "record_id": rid}
+    warnings = list(rec.warnings)
+
+    try:
+        doses = list(doses_for_record(rec))
+    except Exception as exc:  # a dose-extraction bug must not lose the record: say so on it
+        doses = []
+        warnings.append(f"dose_extraction_failed: {type(exc).__name__}: {exc}")
+    for pos, d in enumerate(doses, 1):
+        flags = getattr(d, "flags", None) or []
+        rows["doses"].append({
+            **base, "position": pos, "agent": getattr(d, "agent", None),
+            "source_text": getattr(d, "source_text", None),
+            "dose_low": _float(getattr(d, "dose_low", None)), "dose_high": _float(getattr(d, "dose_high", None)),
+            "unit": getattr(d, "unit", None), "basis": getattr(d, "basis", None),
+            "flags": sorted(flags) if isinstance(flags, (set, frozenset)) else list(flags),
+            "schedule": getattr(d, "schedule", None),
+        })
+
+    rows["source_records"].append({
+        **base, "source": rec.source, "raw_path": p.raw_path, "sha256": p.sha256,
+        "parser_version": rec.parser_version, "warnings": warnings,
+        **{f: getattr(rec, f) for f in SCALAR_FIELDS},
+    })
+    for c in rec.conditions:
+        rows["conditions"].append({**base, "condition": c.name,
+                                   "condition_normalized": condition_key_of(c.name, c.normalized)})
+    for pos, i in enumerate(rec.interventions, 1):
+        rows["interventions"].append({**base, "position": pos, "intervention_type": i.intervention_type,
+                                      "name": i.name, "description": i.description, "type_raw": i.type_raw})
+    for pos, a in enumerate(rec.arms, 1):
+        rows["arms"].append({**base, "position": pos, "label": a.label, "arm_type": a.arm_type,
+                             "description": a.description, "interventions": list(a.interventions)})
+    for c in rec.criteria:
+        rows["eligibility_criteria"].append({**base, "kind": c.kind, "position": c.position, "text": c.text})
+    for pos, loc in enumerate(rec.locations, 1):
+        rows["locations"].append({**base, "position": pos, "facility": loc.facility, "city": loc.city,
+                                  "state": loc.state, "country": loc.country})
+    for pos, s in enumerate(rec.sponsors, 1):
+        rows["sponsors"].append({**base, "position": pos, "name": s.name, "role": s.role,
+                                 "agency_class": s.agency_class})
+
+
+def build_record_tables(parsed: Iterable[ParsedFile], trial_ids: dict[str, str],
+                        records_per_chunk: int = RECORDS_PER_CHUNK) -> dict[str, pa.Table]:
+    """The RECORD_TABLES tables from full records, consumed one at a time (`parsed` may be a lazy
+    stream such as pipelines.ingest.iter_staged): rows become Arrow every `records_per_chunk`
+    records, and the chunks are concatenated and sorted at the end."""
+    chunks: dict[str, list[pa.Table]] = {name: [] for name in RECORD_TABLES}
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_TABLES}
+    pending = 0
+
+    def flush() -> None:
+        for name in RECORD_TABLES:
+            chunks[name].append(_rows_table(name, rows[name]))
+            rows[name].clear()
+
+    for p in parsed:
+        add_record_rows(rows, p, trial_ids[p.record_id])
+        pending += 1
+        if pending >= records_per_chunk:
+            flush()
+            pending = 0
+    flush()
+    tables = {}
+    for name in RECORD_TABLES:  # one table at a time, its chunks freed before the next one
+        # One chunk per column, as one row list gives (Parquet bytes depend on the chunking);
+        # after a sort, take() has already concatenated and combine_chunks() copies nothing.
+        tables[name] = _sorted(name, pa.concat_tables(chunks.pop(name))).combine_chunks()
+    return tables
+
+
+def build_trial_tables(quarantined: list[QuarantinedFile], reconciled: Reconciled) -> dict[str, pa.Table]:
+    """Every table that is not per record: from reconcile() and the quarantined files only."""
     tid = reconciled.trial_ids
-    for p in sorted(parsed, key=lambda p: p.record_id):
-        rec, rid, trial_id = p.record, p.record_id, tid[p.record_id]
-        base = {"trial_id": trial_id, "record_id": rid}
-        warnings = list(rec.warnings)
-
-        try:
-            doses = list(doses_for_record(rec))
-        except Exception as exc:  # a dose-extraction bug must not lose the record: say so on it
-            doses = []
-            warnings.append(f"dose_extraction_failed: {type(exc).__name__}: {exc}")
-        for pos, d in enumerate(doses, 1):
-            flags = getattr(d, "flags", None) or []
-            rows["doses"].append({
-                **base, "position": pos, "agent": getattr(d, "agent", None),
-                "source_text": getattr(d, "source_text", None),
-                "dose_low": _float(getattr(d, "dose_low", None)), "dose_high": _float(getattr(d, "dose_high", None)),
-                "unit": getattr(d, "unit", None), "basis": getattr(d, "basis", None),
-                "flags": sorted(flags) if isinstance(flags, (set, frozenset)) else list(flags),
-                "schedule": getattr(d, "schedule", None),
-            })
-
-        rows["source_records"].append({
-            **base, "source": rec.source, "raw_path": p.raw_path, "sha256": p.sha256,
-            "parser_version": rec.parser_version, "warnings": warnings,
-            **{f: getattr(rec, f) for f in SCALAR_FIELDS},
-        })
-        for c in rec.conditions:
-            rows["conditions"].append({**base, "condition": c.name,
-                                       "condition_normalized": condition_key_of(c.name, c.normalized)})
-        for pos, i in enumerate(rec.interventions, 1):
-            rows["interventions"].append({**base, "position": pos, "intervention_type": i.intervention_type,
-                                          "name": i.name, "description": i.description, "type_raw": i.type_raw})
-        for pos, a in enumerate(rec.arms, 1):
-            rows["arms"].append({**base, "position": pos, "label": a.label, "arm_type": a.arm_type,
-                                 "description": a.description, "interventions": list(a.interventions)})
-        for c in rec.criteria:
-            rows["eligibility_criteria"].append({**base, "kind": c.kind, "position": c.position, "text": c.text})
-        for pos, loc in enumerate(rec.locations, 1):
-            rows["locations"].append({**base, "position": pos, "facility": loc.facility, "city": loc.city,
-                                      "state": loc.state, "country": loc.country})
-        for pos, s in enumerate(rec.sponsors, 1):
-            rows["sponsors"].append({**base, "position": pos, "name": s.name, "role": s.role,
-                                     "agency_class": s.agency_class})
-
-    for i in reconciled.identifiers:
-        rows["trial_identifiers"].append({
-            "trial_id": tid[i.record_id], "record_id": i.record_id, "identifier": i.value, "id_type": i.id_type,
-            "field": i.field, "raw": i.raw, "link_key": i.link_key, "found_in_text": i.from_text,
-        })
+    rows: dict[str, list[dict[str, Any]]] = {}
+    rows["trial_identifiers"] = [{
+        "trial_id": tid[i.record_id], "record_id": i.record_id, "identifier": i.value, "id_type": i.id_type,
+        "field": i.field, "raw": i.raw, "link_key": i.link_key, "found_in_text": i.from_text,
+    } for i in reconciled.identifiers]
     rows["trials"] = [dict(t) for t in reconciled.trials]
     rows["trial_links"] = [vars(link).copy() for link in reconciled.links]
     rows["field_provenance"] = [vars(r).copy() for r in reconciled.provenance]
     rows["link_candidates"] = [vars(c).copy() for c in reconciled.link_candidates]
     rows["quarantine"] = sorted((vars(q).copy() for q in quarantined),
                                 key=lambda r: (r["raw_path"], r["reason"], r["detail"], r["sha256"] or ""))
-    return {name: to_table(name, rows[name]) for name in TABLES}
+    return {name: to_table(name, rows[name]) for name in TABLES if name not in RECORD_TABLES}
+
+
+def build_tables(parsed: Iterable[ParsedFile], quarantined: list[QuarantinedFile],
+                 reconciled: Reconciled) -> dict[str, pa.Table]:
+    """All tables. `parsed` holds full records (a list, or a lazy stream read once); `reconciled`
+    may come from reconcile() over lighter views of the same records (see ingest.load_staged)."""
+    tables = {**build_record_tables(parsed, reconciled.trial_ids), **build_trial_tables(quarantined, reconciled)}
+    return {name: tables[name] for name in TABLES}

@@ -190,18 +190,18 @@ def test_failing_check_keeps_previous_snapshot(tmp_path, monkeypatch):
         _, first = run_graph(raw, warehouse, instance)
     assert first.success
     before = (warehouse / "current").resolve()
-    import pipelines.warehouse as wh
+    import pipelines.warehouse.staged as staged
 
-    real_build = wh.build_tables
+    real_build = staged.build_staged_tables
 
-    def build_with_duplicate_trial(parsed, quarantined, reconciled):
+    def build_with_duplicate_trial(warehouse_root, batch_keys):
         import pyarrow as pa
 
-        tables = real_build(parsed, quarantined, reconciled)
+        tables = real_build(warehouse_root, batch_keys)
         tables["trials"] = pa.concat_tables([tables["trials"], tables["trials"].slice(0, 1)])
         return tables
 
-    monkeypatch.setattr(wh, "build_tables", build_with_duplicate_trial)
+    monkeypatch.setattr(staged, "build_staged_tables", build_with_duplicate_trial)
     (raw / "b1" / "late.txt").write_text("still not a trial page\n", encoding="utf-8")
     _, second = run_graph(raw, warehouse, dg.DagsterInstance.ephemeral())
     assert not second.success
