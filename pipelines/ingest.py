@@ -279,10 +279,21 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def remove_stale_staging(warehouse_root: Path, batch_key: str) -> list[str]:
+    """Remove the temp and replaced directories a killed run left for this batch (names of the
+    removed ones). They are never read, but nothing should pile up under _staging/."""
+    root = staging_root(warehouse_root)
+    stale = sorted(p for pattern in (f".{batch_key}.tmp-*", f".{batch_key}.old-*") for p in root.glob(pattern))
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return [p.name for p in stale]
+
+
 def stage_batch(warehouse_root: Path, batch_key: str, outcomes: list[StagedOutcome]) -> StageSummary:
     """Write a batch's outcomes under _staging/<batch>/, replacing the previous staging whole."""
     root = staging_root(warehouse_root)
     root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(warehouse_root, batch_key)
     tmp = root / f".{batch_key}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     summary = StageSummary(batch=batch_key, files=len(outcomes))

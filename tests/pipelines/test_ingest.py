@@ -79,6 +79,18 @@ def test_stage_batch_writes_sources_and_quarantine_and_replaces_whole(tmp_path):
     assert leftovers == []
 
 
+def test_staging_left_by_a_killed_run_is_removed_by_the_next_one(tmp_path):
+    rec = SourceRecord(source="veeva", parser_version="t1", title="V")
+    root = ingest.staging_root(tmp_path)
+    # what a kill leaves: a half-written temp dir, and a replaced dir not yet removed
+    for name in (".b1.tmp-dead", ".b1.old-dead", ".b2.tmp-other-batch"):
+        (root / name).mkdir(parents=True)
+        (root / name / "veeva.parquet").write_bytes(b"half")
+    ingest.stage_batch(tmp_path, "b1", [_outcome("b1/v.txt", "veeva", rec)])
+    assert sorted(p.name for p in root.iterdir()) == [".b2.tmp-other-batch", "b1"]  # another batch's run may be live
+    assert ingest.load_staged_source(tmp_path, "b1", "veeva").num_rows == 1
+
+
 def test_load_staged_gives_parsed_and_quarantined_files(tmp_path):
     rec = SourceRecord(source="veeva", parser_version="t1", title="V")
     ingest.stage_batch(tmp_path, "b1", [_outcome("b1/v.txt", "veeva", rec), _outcome("b1/q.bin", reason="binary")])
