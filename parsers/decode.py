@@ -142,8 +142,8 @@ def _bomless_utf16(data: bytes) -> str | None:
     pairs = len(sample) // 2
     if pairs < 4:
         return None
-    even_nul = sum(1 for i in range(0, pairs * 2, 2) if sample[i] == 0)
-    odd_nul = sum(1 for i in range(1, pairs * 2, 2) if sample[i] == 0)
+    even_nul = sample[0:pairs * 2:2].count(0)
+    odd_nul = sample[1:pairs * 2:2].count(0)
     if odd_nul >= 0.6 * pairs and even_nul <= 0.05 * pairs:
         return "utf-16-le"
     if even_nul >= 0.6 * pairs and odd_nul <= 0.05 * pairs:
@@ -181,11 +181,15 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
+# C0 controls other than \t \n \v \f \r, DEL and the C1 controls: rare in any real page
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _reject_control_heavy(text: str) -> None:
     sample = text[:_SNIFF]
     if not sample:
         return
-    controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f\v") or "\x7f" <= ch <= "\x9f" or ch == "\x00")
+    controls = len(_CONTROL_CHARS.findall(sample))
     if controls / len(sample) > _CONTROL_LIMIT:
         raise NotText(BINARY, f"{controls} control characters in the first {len(sample)}")
 
@@ -197,8 +201,10 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     import ftfy
     from ftfy.badness import is_bad
 
-    if text.isascii() or not is_bad(text):
+    if text.isascii():
         return text, 0
+    # line by line, ASCII lines skipped: a repair only ever happens per line, and ftfy's
+    # badness regex over a whole page cost more than the parse itself
     lines = text.split("\n")
     changed = 0
     for i, line in enumerate(lines):
