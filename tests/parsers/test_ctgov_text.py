@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parsers import parse_text
+from tests.parsers.pages import assemble
 from tests.parsers.test_lines import lines_to_html
 
 
@@ -48,9 +49,7 @@ SECTIONS = {
 
 
 def page(*, drop=(), replace=None) -> str:
-    sections = dict(SECTIONS)
-    sections.update(replace or {})
-    return "\n".join(line for name in sections if name not in drop for line in sections[name])
+    return assemble(SECTIONS, drop=drop, replace=replace)
 
 
 def test_full_page_fields():

@@ -3,6 +3,7 @@ sites and people made up for these tests)."""
 from __future__ import annotations
 
 from parsers import parse_text
+from tests.parsers.pages import assemble
 from tests.parsers.test_lines import lines_to_html
 
 FR, DE = "\U0001F1EB\U0001F1F7", "\U0001F1E9\U0001F1EA"
@@ -35,9 +36,7 @@ SECTIONS = {
 
 
 def page(*, drop=(), replace=None) -> str:
-    sections = dict(SECTIONS)
-    sections.update(replace or {})
-    return "\n".join(line for name in sections if name not in drop for line in sections[name])
+    return assemble(SECTIONS, drop=drop, replace=replace)
 
 
 def test_full_page_fields():

@@ -6,6 +6,7 @@ import pytest
 
 from parsers import parse_text
 from parsers.sources import veeva
+from tests.parsers.pages import assemble
 from tests.parsers.test_lines import lines_to_html
 
 SECTIONS = {
@@ -44,10 +45,7 @@ SECTIONS = {
 
 
 def page(*, drop=(), replace=None, order=None) -> str:
-    sections = dict(SECTIONS)
-    sections.update(replace or {})
-    names = order or list(sections)
-    return "\n".join(line for name in names if name not in drop for line in sections[name])
+    return assemble(SECTIONS, drop=drop, replace=replace, order=order)
 
 
 def test_full_page_fields():
