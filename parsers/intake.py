@@ -29,6 +29,8 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
 - symlink_outside_raw a symlink whose target resolves outside raw/ (not followed)
 - unreadable          the OS refused to read it (permissions, I/O error, vanished, broken link),
                       or it is not a regular file (a FIFO would block the run; devices, sockets)
+- timeout             decoding and parsing took longer than the per-file limit (default 30 s;
+                      a page takes about a millisecond): a pathological page cannot hang a run
 - internal_error      a bug: an exception escaped a parser (detail = exception text)
 """
 from __future__ import annotations
@@ -44,10 +46,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from parsers.deadline import TimedOut, time_limit
 from parsers.decode import NotText, decode_bytes
 from parsers.record import SourceRecord
 
 DEFAULT_MAX_BYTES = 5_000_000
+DEFAULT_SECONDS_PER_FILE = 30.0  # a page takes about a millisecond; this only stops pathological input
 _CHUNK = 1 << 20
 
 
@@ -63,6 +67,7 @@ class Reason(StrEnum):
     MULTI_STUDY_JSON = "multi_study_json"
     SYMLINK_OUTSIDE_RAW = "symlink_outside_raw"
     UNREADABLE = "unreadable"
+    TIMEOUT = "timeout"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -113,15 +118,17 @@ def _inside(path: Path, root: Path) -> bool:
 
 # --- one file ---------------------------------------------------------------------------------
 
-def process_file(path: Path, raw_root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> FileOutcome:
-    """Record or quarantine reason for one raw file. Never raises."""
+def process_file(path: Path, raw_root: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                 seconds: float | None = DEFAULT_SECONDS_PER_FILE) -> FileOutcome:
+    """Record or quarantine reason for one raw file. Never raises. `seconds` bounds decoding and
+    parsing (None: no limit)."""
     path, raw_root = Path(path), Path(raw_root)
     try:
         raw_path = path.relative_to(raw_root).as_posix()
     except ValueError:
         raw_path = path.as_posix()
     try:
-        return _process(path, raw_root, raw_path, max_bytes)
+        return _process(path, raw_root, raw_path, max_bytes, seconds)
     except Exception as exc:  # noqa: BLE001 - the contract: every file gets an outcome
         return FileOutcome(raw_path, None, None, reason=Reason.INTERNAL_ERROR.value, detail=_describe(exc))
 
@@ -132,7 +139,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{at}"[:2000]
 
 
-def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int) -> FileOutcome:
+def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int, seconds: float | None) -> FileOutcome:
     def quarantine(reason: Reason, detail: str, sha: str | None = None, size: int | None = None,
                    source: str | None = None) -> FileOutcome:
         return FileOutcome(raw_path, sha, size, source=source, reason=reason.value, detail=detail)
@@ -151,12 +158,26 @@ def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int) -> FileO
     if size == 0:
         return quarantine(Reason.EMPTY, "0 bytes", sha, size)
     try:
+        with time_limit(seconds):
+            outcome = _interpret(data, size)
+    except TimedOut:
+        return quarantine(Reason.TIMEOUT, f"decoding and parsing took longer than {seconds:g} s", sha, size)
+    if isinstance(outcome, tuple):
+        reason, detail, source = outcome
+        return quarantine(reason, detail, sha, size, source)
+    return FileOutcome(raw_path, sha, size, source=outcome.source, record=outcome)
+
+
+def _interpret(data: bytes, size: int) -> SourceRecord | tuple[Reason, str, str | None]:
+    """Decode and parse the bytes of one file (the part the time limit covers): the record, or
+    (reason, detail, source) when it cannot be used."""
+    try:
         decoded = decode_bytes(data)
     except NotText as exc:
-        return quarantine(Reason(exc.reason), exc.detail, sha, size)
+        return Reason(exc.reason), exc.detail, None
     text = decoded.text
     if not text.strip():
-        return quarantine(Reason.EMPTY, f"{size} bytes of whitespace", sha, size)
+        return Reason.EMPTY, f"{size} bytes of whitespace", None
 
     if text.lstrip()[:1] in ("{", "["):
         outcome = _from_json(text)
@@ -168,14 +189,12 @@ def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int) -> FileO
     else:
         outcome = _from_page(text)
     if isinstance(outcome, tuple):
-        reason, detail, source = outcome
-        return quarantine(reason, detail, sha, size, source)
+        return outcome
     record = outcome
     record.warnings[:0] = decoded.warnings  # decoding happened first: its warnings lead
     if not record.identifiers:
-        return quarantine(Reason.NO_IDENTIFIER, f"{record.source} layout parsed, no identifier found",
-                          sha, size, record.source)
-    return FileOutcome(raw_path, sha, size, source=record.source, record=record)
+        return Reason.NO_IDENTIFIER, f"{record.source} layout parsed, no identifier found", record.source
+    return record
 
 
 def _read_limited(path: Path, max_bytes: int) -> tuple[bytes | None, str, int]:

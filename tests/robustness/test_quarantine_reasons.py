@@ -163,6 +163,30 @@ def test_internal_error(tmp_path, monkeypatch):
     assert outcome.reason == "internal_error" and outcome.detail.startswith("ZeroDivisionError")
 
 
+def test_timeout(tmp_path, monkeypatch):
+    """A page whose parsing would never end (here a catastrophically backtracking regex inside
+    the layout engine) is stopped at the limit and quarantined, with its sha256 kept."""
+    import re
+    import time
+
+    import parsers.layout as layout
+
+    real = layout.parse_lines
+
+    def hangs(lines, spec, record):
+        re.match(r"(a+)+$", "a" * 64 + "b")  # would take longer than the age of the universe
+        return real(lines, spec, record)
+
+    monkeypatch.setattr(layout, "parse_lines", hangs)
+    page = (SAMPLES / "veeva_velmoraxin.txt").read_bytes()
+    started = time.monotonic()
+    outcome = _outcome(tmp_path, "slow.txt", page, seconds=0.5)
+    assert outcome.reason == "timeout" and outcome.detail == "decoding and parsing took longer than 0.5 s"
+    assert outcome.sha256 is not None and time.monotonic() - started < 5
+    monkeypatch.setattr(layout, "parse_lines", real)
+    assert _outcome(tmp_path, "fine.txt", page, seconds=0.5).record is not None  # the alarm is disarmed
+
+
 def test_unreadable_fifo_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")  # open() on it would wait for a writer forever
     (listed,) = list(iter_raw_files(tmp_path))
