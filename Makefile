@@ -1,5 +1,6 @@
 # Every target creates .venv on first use, so a fresh clone needs only Python 3.11, pip and make.
-PYTHON ?= python3.11
+# python3.11 when it is on PATH, else python3 (checked to be >= 3.11 below)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -11,7 +12,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 .PHONY: run test dev bench clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "need Python >= 3.11 (found: $(PYTHON)); try make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
