@@ -83,12 +83,12 @@ def read_treatments(record: SourceRecord, block: Block) -> None:
         record.interventions.append(Intervention(name, kind, kind_raw))
 
 
-def _single(reader_field: str, fn, store: bool = True):
-    """Reader of a block holding one value (store=False: no record field, raw + check only)."""
+def _single(reader_field: str, fn):
+    """Reader of a block holding one value; later lines are returned unused."""
     def read(record: SourceRecord, block: Block) -> list[str]:
         values = block.values
         if values:
-            normalized(record, reader_field, fn, values[0], store=store)
+            normalized(record, reader_field, fn, values[0])
         return values[1:]
     return read
 
@@ -247,12 +247,6 @@ READERS = {
 }
 
 
-def _finish(record: SourceRecord) -> None:
-    for sponsor in record.sponsors:
-        if sponsor.role == "lead" and sponsor.agency_class is None:
-            sponsor.agency_class = record.lead_sponsor_class
-
-
 SPEC = LayoutSpec(
     key=KEY,
     headings=(*(Heading(h) for h in _HEADINGS), Heading(ARMS, pattern=_ARMS_HEADER)),
@@ -269,5 +263,4 @@ SPEC = LayoutSpec(
                       "Find clinical trialsTrials by location", "Find clinical trials", "Trials by location"}),
     chrome_patterns=(re.compile(r"©.*Veeva Systems.*"),),
     footer_markers=frozenset({"Data sourced from clinicaltrials.gov"}),
-    finish=_finish,
 )

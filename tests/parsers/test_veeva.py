@@ -55,6 +55,7 @@ def test_full_page_fields():
     assert r.acronym == "KNEEK"
     assert r.lead_sponsor == "Oakridge Health Institute" and r.lead_sponsor_class == "INDUSTRY"
     assert [(s.name, s.role, s.agency_class) for s in r.sponsors] == [("Oakridge Health Institute", "lead", "INDUSTRY")]
+    assert [(s.name, s.role, s.agency_class) for s in r.sponsors] == [("Oakridge Health Institute", "lead", "INDUSTRY")]
     assert (r.status, r.phase, r.study_type) == ("RECRUITING", "PHASE2/PHASE3", "INTERVENTIONAL")
     assert r.raw["phase"] == "Phase 3\nPhase 2"
     assert (r.enrollment, r.enrollment_type) == (240, "ACTUAL")

@@ -40,18 +40,11 @@ def enrollment_line(count: int | None, kind: str | None) -> str | None:
 
 def prose(text: str) -> list[Line]:
     """Free text as Veeva shows it: paragraphs separated by blank lines, list items as "  • x" runs."""
-    out: list[Line] = []
+    entries = []
     for line in text_lines(text):
         is_item, body = strip_bullet(line)
-        if is_item and body:
-            out.append(Line(body, "item", "  • "))
-        else:
-            if out and out[-1].kind == "item":
-                out.append(BLANK)
-            out += [Line(line, "para"), BLANK]
-    if out and out[-1].kind == "item":
-        out.append(BLANK)
-    return out
+        entries.append((True, body) if is_item and body else (False, line))
+    return criteria_lines(entries, numbered=False)
 
 
 def headed(title: str, body: list[Line]) -> list[Line]:
