@@ -169,3 +169,20 @@ class SourceRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class RecordOutcome:
+    """One record of a raw file: a parsed record, or the reason it could not be used.
+
+    A page or a single-study JSON file is one record with record_key None (its record_id is the
+    file's). A multi-record file (API download, JSON Lines, CSV export, EU CTR text download)
+    gives one outcome per record inside it, each with a key stable within the file (the
+    record's registry id where it has one, else its position), so one bad row quarantines that
+    row, not the file.
+    """
+
+    record_key: str | None
+    record: SourceRecord | None = None
+    reason: str | None = None  # a parsers.intake.Reason value when the record is quarantined
+    detail: str = ""
