@@ -3,8 +3,10 @@
 The same jobs the sensor and the UI launch: register one dynamic partition per raw batch, run
 `ingest_batch` per batch, then `build_warehouse` (reconcile, blocking checks, atomic switch).
 Runs land in the DAGSTER_HOME instance when it is set (so they show in `make dev`), else in an
-ephemeral one. Exit code: 0 on success (quarantined files are a normal outcome), 1 when a step
-or a warehouse check fails, 2 on bad arguments.
+ephemeral one. Only batches with new, changed or removed files are run, and the snapshot step
+only when something changed. One writer per warehouse: a second ingest waits for the first
+(saying so) or, with --no-wait, exits with code 3. Exit code: 0 on success (quarantined files
+are a normal outcome), 1 when a step or a warehouse check fails, 2 on bad arguments.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -39,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--warehouse", required=True, type=Path, help="warehouse root (gets current/ and snapshots/)")
     ingest.add_argument("--workers", type=int, default=0, help="intake processes per batch (default: all CPUs)")
     ingest.add_argument("--max-file-mb", type=float, default=5.0, help="files larger than this are quarantined (default 5)")
+    ingest.add_argument("--memory-limit", default="1GB",
+                        help="memory budget of the snapshot step (DuckDB memory_limit, e.g. 512MB, 2GB; it spills beyond)")
+    ingest.add_argument("--no-wait", action="store_true",
+                        help="exit at once (code 3) when another ingest is writing this warehouse, instead of waiting")
     return parser
 
 
@@ -47,6 +53,8 @@ class IngestReport:
     exit_code: int
     seconds: float
     batches: int = 0
+    batches_run: int = 0  # batches with new, changed or removed files
+    snapshot_rebuilt: bool = False
     error: str | None = None
     files_by_source: dict[str, int] = field(default_factory=dict)
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
@@ -116,7 +124,29 @@ def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
     report.quarantined_by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
 
 
-def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None) -> IngestReport:
+def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None,
+               memory_limit: str = "1GB", wait: bool = True) -> IngestReport:
+    """Intake what changed and publish a snapshot, holding the warehouse's writer lock."""
+    from rich.console import Console
+
+    from pipelines.lock import WarehouseBusy, exclusive
+
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    if not raw.is_dir():
+        return IngestReport(EXIT_USAGE, 0.0, error=f"raw directory {raw.resolve()} does not exist")
+    warehouse.mkdir(parents=True, exist_ok=True)
+    try:
+        with exclusive(warehouse, wait=wait, on_wait=lambda msg: console.print(f"[yellow]{msg}[/]", soft_wrap=True)):
+            report = _run_ingest_locked(raw, warehouse, workers, max_file_bytes, console, memory_limit)
+    except WarehouseBusy as busy:
+        return IngestReport(EXIT_BUSY, time.perf_counter() - started, error=f"{busy}; try again when it has finished")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
+                       memory_limit: str) -> IngestReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -126,14 +156,12 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
     from pipelines.defs.partitions import RAW_BATCHES
     from pipelines.defs.resources import TrialbridgeConfig
 
-    console = console or Console(stderr=True)
-    started = time.perf_counter()
+    from pipelines.staging.store import plan_batch
+    from pipelines.warehouse.engine import is_up_to_date
+
     raw, warehouse = raw.resolve(), warehouse.resolve()
-    if not raw.is_dir():
-        return IngestReport(EXIT_USAGE, 0.0, error=f"raw directory {raw} does not exist")
-    warehouse.mkdir(parents=True, exist_ok=True)
     config = TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(warehouse),
-                               max_file_bytes=max_file_bytes, workers=workers)
+                               max_file_bytes=max_file_bytes, workers=workers, memory_limit=memory_limit)
     defs = build_defs(config)
     batch_job, snapshot_job = defs.resolve_job_def(INGEST_BATCH_JOB), defs.resolve_job_def(SNAPSHOT_JOB)
     batches = ingest.scan_batches(raw)
@@ -147,6 +175,11 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
             instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
         task = progress.add_task("batches", total=len(batches) + 1)
         for key, batch in batches.items():
+            if ingest.is_staged(warehouse, key) and not plan_batch(warehouse, raw, batch).changed:
+                progress.console.print(f"batch [bold]{key}[/]: {len(batch.files)} files, unchanged since staged")
+                progress.advance(task)
+                continue
+            report.batches_run += 1
             progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(batch.files)} files)")
             result = batch_job.execute_in_process(partition_key=key, instance=instance,
                                                   run_config=QUIET_RUN_CONFIG, raise_on_error=False)
@@ -155,7 +188,12 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
                 break
             progress.console.print(_intake_line(result, key))
             progress.advance(task)
-        if report.exit_code == EXIT_OK:
+        removed = set(ingest.staged_batches(warehouse)) - set(batches)
+        if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, list(batches)):
+            progress.console.print("nothing new, changed or removed: the current snapshot stands")
+            progress.advance(task)
+        elif report.exit_code == EXIT_OK:
+            report.snapshot_rebuilt = True
             progress.update(task, description="reconcile, check, write snapshot")
             result = snapshot_job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG, raise_on_error=False)
             if result.success:
@@ -164,7 +202,6 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
                 report.exit_code, report.error = EXIT_FAILED, _failure_text(result)
     if report.exit_code == EXIT_OK:
         summarize_warehouse(warehouse, report)
-    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -199,9 +236,10 @@ def main(argv: list[str] | None = None) -> int:
             console.print("[red]--max-file-mb must be > 0 and --workers >= 0[/]")
             return EXIT_USAGE
         report = run_ingest(args.raw, args.warehouse, workers=args.workers,
-                            max_file_bytes=int(args.max_file_mb * 1_000_000), console=Console(stderr=True))
-        if report.error:
-            console.print(f"[bold red]error:[/] {report.error}")
+                            max_file_bytes=int(args.max_file_mb * 1_000_000), console=Console(stderr=True),
+                            memory_limit=args.memory_limit, wait=not args.no_wait)
+        if report.error:  # one line on stderr, never wrapped
+            Console(stderr=True).print(f"[bold red]error:[/] {report.error}", soft_wrap=True)
         if report.exit_code == EXIT_OK:
             print_summary(report, console)
         return report.exit_code

@@ -32,15 +32,19 @@ def _counts_md(counts: dict[str, int], header: str) -> dg.MetadataValue:
     tags={"layer": "staging"},
 )
 def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
-    """Reads every file of one raw batch once, in bulk across processes: decode, detect the
-    source, parse, or quarantine with a reason. Outcomes are staged under
-    <warehouse>/_staging/<batch>/ (records per source as JSON in Parquet, plus quarantine rows)."""
+    """Brings the staging of one raw batch up to date, in bulk across processes: files new to
+    the batch or whose bytes changed are decoded, detected, parsed or quarantined with a reason;
+    unchanged files keep their staged rows; files that left raw/ leave the staging. Staged as
+    typed Parquet tables under the warehouse's `_staging/` directory, one folder per batch."""
+    from pipelines.lock import exclusive
+
     started = time.perf_counter()
     batch = ingest.scan_batches(trialbridge.raw_path).get(context.partition_key)
     if batch is None:  # the batch left raw/: stage it empty so the snapshot forgets it
         batch = ingest.Batch(key=context.partition_key, directory=None, files=())
-    summary = ingest.ingest_batch(trialbridge.raw_path, trialbridge.warehouse_path, batch,
-                                  trialbridge.max_file_bytes, trialbridge.workers)
+    with exclusive(trialbridge.warehouse_path, f"batch-{batch.key}", on_wait=context.log.info):
+        summary = ingest.ingest_batch(trialbridge.raw_path, trialbridge.warehouse_path, batch,
+                                      trialbridge.max_file_bytes, trialbridge.workers)
     seconds = time.perf_counter() - started
     context.log.info(f"batch {batch.key}: {summary.files} files, {summary.by_source}, quarantined {summary.quarantined}")
     return dg.MaterializeResult(metadata={
@@ -48,6 +52,9 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
         "parsed": sum(summary.by_source.values()),
         "quarantined": summary.quarantined_total,
         "warnings": summary.warnings,
+        "parsed_files": summary.parsed_files,
+        "reused_files": summary.reused_files,
+        "removed_files": summary.removed_files,
         "by_source": _counts_md(summary.by_source, "Source"),
         "quarantine_reasons": _counts_md(summary.quarantined, "Reason"),
         "seconds": round(seconds, 3),
@@ -67,19 +74,23 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         tags={"source": source},
         automation_condition=dg.AutomationCondition.eager(),
         description=f"Canonical records parsed from the `{source}` pages of one raw batch "
-                    "(staged by raw_batch_intake; one JSON record per raw file).",
+                    "(staged by raw_batch_intake as typed Parquet rows).",
     )
     def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
+        import pyarrow.compute as pc
+
         if not ingest.is_staged(trialbridge.warehouse_path, context.partition_key):
             raise dg.Failure(f"batch {context.partition_key!r} is not staged: materialize {INTAKE_KEY} first")
-        table = ingest.load_staged_source(trialbridge.warehouse_path, context.partition_key, source)
+        table = ingest.read_staged(trialbridge.warehouse_path, context.partition_key, "source_records",
+                                   ["source", "warnings"])
+        table = table.filter(pc.equal(table.column("source"), source))
         codes = ingest.warning_codes(table.column("warnings").to_pylist())
         return dg.MaterializeResult(metadata={
             "dagster/row_count": table.num_rows,
             "warnings": sum(codes.values()),
             "warning_codes": _counts_md(dict(codes.most_common(20)), "Warning code"),
             "dagster/uri": dg.MetadataValue.path(
-                str(ingest.staged_batch_dir(trialbridge.warehouse_path, context.partition_key) / f"{source}.parquet")),
+                str(ingest.staged_batch_dir(trialbridge.warehouse_path, context.partition_key) / "source_records.parquet")),
         })
 
     return _parsed

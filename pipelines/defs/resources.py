@@ -16,6 +16,7 @@ class TrialbridgeConfig(dg.ConfigurableResource):
     warehouse_root: str
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     workers: int = 0  # intake processes per batch; 0 = the CPUs this process may use
+    memory_limit: str = "1GB"  # the snapshot engine's budget (DuckDB memory_limit); it spills beyond
 
     @classmethod
     def from_env(cls) -> "TrialbridgeConfig":
@@ -25,6 +26,7 @@ class TrialbridgeConfig(dg.ConfigurableResource):
             warehouse_root=os.environ.get("TRIALBRIDGE_WAREHOUSE") or str(REPO_ROOT / "warehouse"),
             max_file_bytes=int(os.environ.get("TRIALBRIDGE_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES),
             workers=int(os.environ.get("TRIALBRIDGE_WORKERS") or 0),
+            memory_limit=os.environ.get("TRIALBRIDGE_MEMORY_LIMIT") or "1GB",
         )
 
     @property

@@ -75,49 +75,55 @@ def _check_result(outcome: checks.CheckOutcome) -> dg.AssetCheckResult:
     )
 
 
-def _table_metadata(name: str, table: pa.Table, snapshot: Path) -> dict:
+def _table_metadata(name: str, snapshot: Path, rows: int) -> dict:
+    import pyarrow.parquet as pq
+
     metadata = {
-        "dagster/row_count": table.num_rows,
-        "dagster/column_schema": table_schema(TABLES.get(name, table.schema)),
+        "dagster/row_count": rows,
+        "dagster/column_schema": table_schema(TABLES[name]),
         "dagster/uri": dg.MetadataValue.path(str(snapshot / f"{name}.parquet")),
         "snapshot": dg.MetadataValue.path(str(snapshot)),
     }
-    if name == "source_records" and "source" in table.column_names:
-        metadata["records_by_source"] = dg.MetadataValue.json(dict(sorted(Counter(table.column("source").to_pylist()).items())))
-    if name == "quarantine" and "reason" in table.column_names:
-        metadata["files_by_reason"] = dg.MetadataValue.json(dict(sorted(Counter(table.column("reason").to_pylist()).items())))
+    counted = {"source_records": ("source", "records_by_source"), "quarantine": ("reason", "files_by_reason")}
+    if name in counted:
+        column, key = counted[name]
+        values = pq.read_table(snapshot / f"{name}.parquet", columns=[column]).column(column).to_pylist()
+        metadata[key] = dg.MetadataValue.json(dict(sorted(Counter(values).items())))
     return metadata
 
 
-@dg.multi_asset(name=SNAPSHOT_OP, specs=TABLE_SPECS, check_specs=CHECK_SPECS)
+SNAPSHOT_POOL = "trialbridge_snapshot"
+
+
+@dg.multi_asset(name=SNAPSHOT_OP, specs=TABLE_SPECS, check_specs=CHECK_SPECS, pool=SNAPSHOT_POOL)
 def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig):
-    """Loads every staged batch, reconciles records into trials, builds all tables, checks them,
-    and only then writes one snapshot and switches <warehouse>/current to it."""
+    """Reconciles every staged batch into trials and writes all tables on DuckDB under the
+    configured memory budget, re-resolving only the trials whose records changed; checks the
+    written tables, and only then switches the warehouse's `current` to the new snapshot.
+    One writer at a time: the `trialbridge_snapshot` pool and the warehouse lock."""
     from parsers.intake import iter_raw_files
-    from pipelines.warehouse import write_snapshot
-    from pipelines.warehouse.staged import build_staged_tables
+    from pipelines.lock import exclusive
+    from pipelines.warehouse.engine import ChecksFailed, build_snapshot
 
     started = time.perf_counter()
     raw_root, warehouse_root = trialbridge.raw_path, trialbridge.warehouse_path
     batches = ingest.scan_batches(raw_root)
-    staged = [k for k in batches if ingest.is_staged(warehouse_root, k)]
-    # Two passes (pipelines/warehouse/staged.py) keep peak memory near the light per-record data:
-    # reconcile light records, then stream full records batch by batch into the per-record tables.
-    tables = build_staged_tables(warehouse_root, staged)
-
-    raw_paths = [ingest.relative_raw_path(p, raw_root) for p in iter_raw_files(raw_root)]
-    outcomes = checks.run_all_checks(tables, raw_paths)
-    if not all(o.passed for o in outcomes):
-        for outcome in outcomes:
-            yield _check_result(outcome)
-        raise dg.Failure(description=checks.failure_message(outcomes),
-                         metadata={"failed_checks": [f"{o.table}.{o.name}" for o in outcomes if not o.passed]})
-
-    snapshot = Path(write_snapshot(warehouse_root, tables))
-    context.log.info(f"snapshot {snapshot} is current ({time.perf_counter() - started:.2f}s)")
+    with exclusive(warehouse_root, on_wait=context.log.info):
+        gone = ingest.forget_removed_batches(warehouse_root, batches)
+        if gone:
+            context.log.info(f"batches no longer in raw/, their records leave the warehouse: {gone}")
+        staged = [k for k in batches if ingest.is_staged(warehouse_root, k)]
+        raw_paths = [ingest.relative_raw_path(p, raw_root) for p in iter_raw_files(raw_root)]
+        try:
+            result = build_snapshot(warehouse_root, staged, raw_paths, memory_limit=trialbridge.memory_limit)
+        except ChecksFailed as failed:
+            for outcome in failed.outcomes:
+                yield _check_result(outcome)
+            raise dg.Failure(description=str(failed),
+                             metadata={"failed_checks": [f"{o.table}.{o.name}" for o in failed.outcomes if not o.passed]})
+    context.log.info(f"snapshot {result.snapshot} is current ({time.perf_counter() - started:.2f}s; "
+                     f"{result.trials_resolved} of {result.trials_total} trials re-resolved; {result.seconds})")
     for name in TABLES:
-        table = tables.get(name)
-        if table is not None:
-            yield dg.MaterializeResult(asset_key=name, metadata=_table_metadata(name, table, snapshot))
-    for outcome in outcomes:
+        yield dg.MaterializeResult(asset_key=name, metadata=_table_metadata(name, result.snapshot, result.row_counts[name]))
+    for outcome in result.outcomes:
         yield _check_result(outcome)

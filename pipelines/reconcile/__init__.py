@@ -35,6 +35,7 @@ __all__ = [
     "SOURCE_AUTHORITY",
     "condition_key_of",
     "reconcile",
+    "resolve_cluster",
 ]
 
 
@@ -65,11 +66,10 @@ def reconcile(parsed: list[ParsedFile]) -> Reconciled:
             registry_ids[ident.record_id].add((ident.id_type, ident.value))
     for trial_id in sorted(clusters.members):
         members = [by_id[rid] for rid in clusters.members[trial_id]]
-        resolved, prov, conflict_fields = resolve_trial(trial_id, members)
+        row, prov = resolve_cluster(trial_id, members, registry_ids)
         provenance.extend(prov)
-        conflicts[trial_id] = tuple(conflict_fields)
-        trial_registry_ids = sorted(set().union(*(registry_ids[p.record_id] for p in members)))
-        trials.append(_trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids))
+        conflicts[trial_id] = tuple(row["conflicts"])
+        trials.append(row)
     provenance.sort(key=lambda r: (r.trial_id, r.field, not r.chosen, r.record_id))
     return Reconciled(
         trial_ids=dict(sorted(clusters.trial_ids.items())),
@@ -80,6 +80,15 @@ def reconcile(parsed: list[ParsedFile]) -> Reconciled:
         provenance=tuple(provenance),
         conflicts=conflicts,
     )
+
+
+def resolve_cluster(trial_id: str, members: list[ParsedFile],
+                    registry_ids: dict[str, set[tuple[str, str]]]) -> tuple[dict[str, Any], list[Provenance]]:
+    """One trial: its `trials` row and its field_provenance rows. registry_ids: record_id ->
+    {(id_type, value)} of the record's linking ids. Pure: the snapshot engine calls it per trial."""
+    resolved, prov, conflict_fields = resolve_trial(trial_id, members)
+    trial_registry_ids = sorted(set().union(*(registry_ids.get(p.record_id, set()) for p in members)))
+    return _trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids), prov
 
 
 def condition_key_of(name: str, normalized: str | None) -> str:

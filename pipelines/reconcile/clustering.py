@@ -126,8 +126,14 @@ def _best_occurrence(occurrences: list[RecordIdentifier]) -> RecordIdentifier:
 
 def cluster(parsed: list[ParsedFile]) -> Clusters:
     by_id = {p.record_id: p for p in parsed}
-    record_ids = sorted(by_id)
-    idents = {rid: record_identifiers(by_id[rid]) for rid in record_ids}
+    idents = {rid: record_identifiers(by_id[rid]) for rid in sorted(by_id)}
+    return cluster_identifiers(idents, {rid: lead_sponsor_name(p) for rid, p in by_id.items()})
+
+
+def cluster_identifiers(idents: dict[str, list[RecordIdentifier]], lead_sponsors: dict[str, str | None]) -> Clusters:
+    """cluster() from what it reads of each record: its identifiers (record_identifiers) and lead
+    sponsor name (lead_sponsor_name). The snapshot engine calls this with staged rows only."""
+    record_ids = sorted(idents)
     uf = _UnionFind(record_ids)
     edges: list[Edge] = []
 
@@ -161,7 +167,7 @@ def cluster(parsed: list[ParsedFile]) -> Clusters:
     blocked: list[LinkCandidate] = []
     by_org: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)  # -> (record, value, field)
     for rid in record_ids:
-        sponsor = lead_sponsor_name(by_id[rid])
+        sponsor = lead_sponsors.get(rid)
         norm_sponsor = ids.normalize_sponsor(sponsor) if sponsor else None
         if not norm_sponsor:
             continue

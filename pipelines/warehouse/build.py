@@ -1,8 +1,8 @@
 """Build every warehouse table (pyarrow) from parsed records, quarantined files and reconcile().
 
-Per-record tables (RECORD_TABLES) need the full records and are built from a stream of them in
-chunks; the other tables need only reconcile()'s result, which may come from light record views
-(see pipelines/warehouse/staged.py). build_tables does both and gives the same tables either way.
+This is the in-memory reference build (tests, small inputs). The snapshot engine
+(pipelines/warehouse/engine.py) stages the per-record rows with add_record_rows at intake and
+writes the same tables out of core; tests/pipelines/test_engine.py holds both to the same bytes.
 """
 from __future__ import annotations
 
@@ -29,10 +29,17 @@ def _rows_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
 
 
+def sort_columns(name: str, schema: pa.Schema) -> list[str]:
+    """The table's sort keys, then its other non-list columns: the total order both writers use
+    (pipelines.warehouse.duck.order_by is the SQL form of it)."""
+    keys = list(SORT_KEYS[name])
+    return keys + [f.name for f in schema if f.name not in keys and not pa.types.is_list(f.type)]
+
+
 def _sorted(name: str, table: pa.Table) -> pa.Table:
     if table.num_rows < 2:
         return table
-    order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in SORT_KEYS[name]])
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in sort_columns(name, table.schema)])
     # Column by column, each unsorted column dropped once taken: at most one column is held
     # twice, not the whole table (Table.take would copy every column before freeing any).
     schema, taken = table.schema, []

@@ -72,6 +72,7 @@ TABLES: dict[str, pa.Schema] = {
         RECORD_ID,
         TRIAL_ID,
         col("source", STR, "source key: veeva, medpath, ctgov_text, ctgov_json"),
+        col("record_key", STR, "key of the record inside a multi-record raw file (null: the file is one record)"),
         col("raw_path", STR, "path of the raw file relative to raw/"),
         col("sha256", STR, "sha256 of the raw file bytes"),
         col("parser_version", STR, "version of the parser that produced the record"),
@@ -164,6 +165,7 @@ TABLES: dict[str, pa.Schema] = {
     ]),
     "quarantine": pa.schema([
         col("raw_path", STR, "path of the raw file relative to raw/"),
+        col("record_key", STR, "the record inside a multi-record raw file (null: the whole file)"),
         col("sha256", STR, "sha256 of the raw file bytes (null when unreadable)"),
         col("reason", STR, "why the file could not be used, one of: " + ", ".join(sorted(REASONS)) + " (see parsers.intake.Reason)"),
         col("detail", STR, "details for a human"),
@@ -210,7 +212,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "eligibility_criteria": ("trial_id", "record_id", "kind", "position"),
     "locations": ("trial_id", "record_id", "position"),
     "sponsors": ("trial_id", "record_id", "position"),
-    "quarantine": ("raw_path",),
+    "quarantine": ("raw_path", "record_key"),
     "link_candidates": ("record_id_a", "record_id_b", "method"),
 }
 assert set(TABLES) == set(TABLE_DESCRIPTIONS) == set(SORT_KEYS)

@@ -2,7 +2,7 @@
 
 Layout under the warehouse root:
     snapshots/<id>/<table>.parquet   complete snapshots; <id> = hash of the tables' bytes
-    snapshots/<id>.tmp-<pid>/        a snapshot being written (left behind only by a killed run)
+    snapshots/build.tmp-<pid>/       a snapshot being written (left behind only by a killed run)
     current -> snapshots/<id>        symlink, switched atomically (os.replace of a new link)
 
 A reader that opens `current/<table>.parquet` sees a whole file of one snapshot; readers that
@@ -13,37 +13,35 @@ finish. POSIX only: the atomic symlink switch is not available on Windows (out o
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.warehouse.parquet_out import write_rows
+
 SNAPSHOTS = "snapshots"
 CURRENT = "current"
-_TMP = re.compile(r"^(?P<id>[0-9a-f]+)\.tmp-(?P<pid>\d+)$")
+_TMP = re.compile(r"^(?P<id>[0-9a-z]+)\.tmp-(?P<pid>\d+)$")
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
-    """The table as Parquet: fixed codec and options, no pandas metadata, so equal tables give equal bytes."""
-    sink = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(None) if _has_pandas_meta(table) else table, sink,
-                   compression="zstd", compression_level=3, write_statistics=True, use_dictionary=True,
-                   version="2.6", data_page_version="1.0")
-    return sink.getvalue()
+    """The table as the warehouse writes it (pipelines.warehouse.parquet_out): equal tables give equal bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.parquet"
+        write_rows(path, table.schema, [table])
+        return path.read_bytes()
 
 
-def _has_pandas_meta(table: pa.Table) -> bool:
-    return bool(table.schema.metadata) and b"pandas" in table.schema.metadata
-
-
-def snapshot_id(encoded: dict[str, bytes]) -> str:
+def snapshot_id(file_hashes: dict[str, str]) -> str:
+    """Content id of a snapshot from its files' sha256 (name -> hex digest)."""
     digest = hashlib.sha256()
-    for name in sorted(encoded):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(encoded[name]).digest())
+    for name in sorted(file_hashes):
+        digest.update(name.encode() + b"\0" + bytes.fromhex(file_hashes[name]))
     return digest.hexdigest()[:20]
 
 
@@ -67,8 +65,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def write_snapshot(warehouse_root: Path, tables: dict[str, pa.Table]) -> Path:
-    """Write all tables as one snapshot, switch `current` to it, prune old snapshots. Returns its dir."""
+def new_build_dir(warehouse_root: Path) -> Path:
+    """An empty directory to write a snapshot's tables into before publish() (a killed run's is
+    removed by the next one). Refuses a `current` that is not a symlink."""
     root = Path(warehouse_root)
     snaps = root / SNAPSHOTS
     snaps.mkdir(parents=True, exist_ok=True)
@@ -77,22 +76,28 @@ def write_snapshot(warehouse_root: Path, tables: dict[str, pa.Table]) -> Path:
         raise RuntimeError(f"{current} exists and is not a symlink; move it away (the switch must be atomic)")
     _remove_stale_tmp(snaps)
     _remove_stale_links(root)
+    build = snaps / f"build.tmp-{os.getpid()}"
+    if build.exists():
+        shutil.rmtree(build)
+    build.mkdir()
+    return build
 
-    encoded = {name: parquet_bytes(table) for name, table in tables.items()}
-    sid = snapshot_id(encoded)
+
+def publish(warehouse_root: Path, build: Path, file_hashes: dict[str, str]) -> Path:
+    """Make the tables written in `build` (new_build_dir) the current snapshot: fsync, rename to
+    the content id, switch `current` atomically, prune old snapshots. Returns the snapshot dir."""
+    root = Path(warehouse_root)
+    snaps = root / SNAPSHOTS
+    sid = snapshot_id(file_hashes)
     final = snaps / sid
-    if not final.is_dir():
-        tmp = snaps / f"{sid}.tmp-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
-        for name in sorted(encoded):
-            with open(tmp / f"{name}.parquet", "wb") as fh:
-                fh.write(encoded[name])
-                fh.flush()
+    if final.is_dir():  # the same content is already published
+        shutil.rmtree(build, ignore_errors=True)
+    else:
+        for path in sorted(build.iterdir()):
+            with open(path, "rb+") as fh:
                 os.fsync(fh.fileno())
-        _fsync_dir(tmp)
-        os.replace(tmp, final)
+        _fsync_dir(build)
+        os.replace(build, final)
         _fsync_dir(snaps)
 
     previous = _current_target(root)
@@ -102,10 +107,17 @@ def write_snapshot(warehouse_root: Path, tables: dict[str, pa.Table]) -> Path:
         if link_tmp.is_symlink() or link_tmp.exists():
             link_tmp.unlink()
         os.symlink(target, link_tmp, target_is_directory=True)
-        os.replace(link_tmp, current)
+        os.replace(link_tmp, root / CURRENT)
         _fsync_dir(root)
         _prune(snaps, keep={sid, previous})  # only on a switch: an unchanged rerun keeps what is there
     return final
+
+
+def write_snapshot(warehouse_root: Path, tables: dict[str, pa.Table]) -> Path:
+    """Write all tables (already sorted) as one snapshot and switch `current` to it. Returns its dir."""
+    build = new_build_dir(warehouse_root)
+    hashes = {name: write_rows(build / f"{name}.parquet", table.schema, [table]) for name, table in sorted(tables.items())}
+    return publish(warehouse_root, build, hashes)
 
 
 def _current_target(root: Path) -> str | None:

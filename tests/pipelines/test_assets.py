@@ -190,18 +190,15 @@ def test_failing_check_keeps_previous_snapshot(tmp_path, monkeypatch):
         _, first = run_graph(raw, warehouse, instance)
     assert first.success
     before = (warehouse / "current").resolve()
-    import pipelines.warehouse.staged as staged
+    import pipelines.warehouse.engine as engine
 
-    real_build = staged.build_staged_tables
+    real_sql = engine._resolved_table_sql
 
-    def build_with_duplicate_trial(warehouse_root, batch_keys):
-        import pyarrow as pa
+    def trials_with_a_duplicate(con, name, parts, previous):
+        sql = real_sql(con, name, parts, previous)
+        return f"{sql} UNION ALL (SELECT * FROM ({sql}) ORDER BY trial_id LIMIT 1)" if name == "trials" else sql
 
-        tables = real_build(warehouse_root, batch_keys)
-        tables["trials"] = pa.concat_tables([tables["trials"], tables["trials"].slice(0, 1)])
-        return tables
-
-    monkeypatch.setattr(staged, "build_staged_tables", build_with_duplicate_trial)
+    monkeypatch.setattr(engine, "_resolved_table_sql", trials_with_a_duplicate)
     (raw / "b1" / "late.txt").write_text("still not a trial page\n", encoding="utf-8")
     _, second = run_graph(raw, warehouse, dg.DagsterInstance.ephemeral())
     assert not second.success

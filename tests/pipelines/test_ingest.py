@@ -56,82 +56,163 @@ def test_record_round_trips_through_staged_json():
     assert isinstance(back.identifiers[0], Identifier) and isinstance(back.arms[0], Arm)
 
 
-def _outcome(path, source=None, record=None, reason=None):
-    record_json = json.dumps(record.to_dict()) if record else None
-    return ingest.StagedOutcome(path, "0" * 64, source, record_json, reason, "", tuple(record.warnings) if record else ())
+def _page(title: str, nct: str) -> str:
+    """A minimal Veeva-layout page (rendered by the round-trip renderer)."""
+    from tests.render.variants import render_page
+
+    study = {"protocolSection": {"identificationModule": {"nctId": nct, "briefTitle": title},
+                                 "statusModule": {"overallStatus": "RECRUITING"}}}
+    return render_page("veeva", study).text()
 
 
-def test_stage_batch_writes_sources_and_quarantine_and_replaces_whole(tmp_path):
-    rec = SourceRecord(source="medpath", parser_version="t1", title="M")
-    rec.warn("w", "1")
-    summary = ingest.stage_batch(tmp_path, "b1", [_outcome("b1/m.txt", "medpath", rec),
-                                                  _outcome("b1/e.txt", reason="empty_file")])
-    assert summary.by_source == {"medpath": 1} and summary.quarantined == {"empty_file": 1} and summary.warnings == 1
-    staged = ingest.load_staged_source(tmp_path, "b1", "medpath")
-    assert staged.num_rows == 1 and staged.column("warnings").to_pylist() == [["w: 1"]]
-    assert ingest.warning_codes(staged.column("warnings").to_pylist()) == {"w": 1}
-    assert ingest.load_staged_source(tmp_path, "b1", "veeva").num_rows == 0
-    assert ingest.load_staged_quarantine(tmp_path, "b1").column("reason").to_pylist() == ["empty_file"]
+def _stage(raw: Path, warehouse: Path, key: str = "b1", **kwargs) -> ingest.StageSummary:
+    return ingest.ingest_batch(raw, warehouse, ingest.scan_batches(raw)[key], 5_000_000, workers=1, **kwargs)
 
-    ingest.stage_batch(tmp_path, "b1", [_outcome("b1/e.txt", reason="empty_file")])  # m.txt was deleted
-    assert ingest.load_staged_source(tmp_path, "b1", "medpath").num_rows == 0
-    leftovers = [p.name for p in ingest.staging_root(tmp_path).iterdir() if p.name.startswith(".")]
+
+def test_stage_batch_stages_typed_tables_and_parses_only_what_changed(tmp_path):
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    (raw / "b1" / "m.txt").write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
+    (raw / "b1" / "e.txt").write_bytes(b"")
+    summary = _stage(raw, warehouse)
+    assert summary.by_source == {"veeva": 1} and summary.quarantined == {"empty": 1}
+    assert summary.parsed_files == 2 and summary.changed
+    records = ingest.read_staged(warehouse, "b1", "records")
+    assert records.column("title").to_pylist() == ["Alpha study"]
+    assert str(records.schema.field("identifiers").type).startswith("list<")  # typed, not JSON text
+    assert ingest.read_staged(warehouse, "b1", "quarantine").column("reason").to_pylist() == ["empty"]
+
+    again = _stage(raw, warehouse)  # nothing changed: nothing parsed, nothing rewritten
+    assert again.parsed_files == 0 and not again.changed and again.by_source == {"veeva": 1}
+
+    (raw / "b1" / "e.txt").unlink()
+    (raw / "b1" / "n.txt").write_text(_page("Beta study", "NCT09990002"), encoding="utf-8")
+    third = _stage(raw, warehouse)
+    assert (third.parsed_files, third.reused_files, third.removed_files) == (1, 1, 1)
+    assert sorted(ingest.read_staged(warehouse, "b1", "records").column("title").to_pylist()) == ["Alpha study", "Beta study"]
+    assert ingest.read_staged(warehouse, "b1", "quarantine").num_rows == 0
+    leftovers = [p.name for p in ingest.staging_root(warehouse).iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
 
+def test_a_file_with_new_bytes_is_parsed_again_and_touched_same_bytes_are_not(tmp_path):
+    import os
+
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    page = raw / "b1" / "m.txt"
+    page.write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
+    _stage(raw, warehouse)
+    os.utime(page, ns=(1, 1))
+    assert _stage(raw, warehouse).parsed_files == 0  # same sha256
+    page.write_text(_page("Alpha study, amended", "NCT09990001"), encoding="utf-8")
+    os.utime(page, ns=(1, 1))  # even with the old mtime the size differs
+    assert _stage(raw, warehouse).parsed_files == 1
+    assert ingest.read_staged(warehouse, "b1", "records").column("title").to_pylist() == ["Alpha study, amended"]
+
+
+def test_staging_of_another_parser_version_is_parsed_again(tmp_path, monkeypatch):
+    import parsers
+
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    (raw / "b1" / "m.txt").write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
+    _stage(raw, warehouse)
+    monkeypatch.setattr(parsers, "PARSER_VERSION", parsers.PARSER_VERSION + "+next")
+    assert not ingest.is_staged(warehouse, "b1")
+    assert _stage(raw, warehouse).parsed_files == 1
+
+
 def test_staging_left_by_a_killed_run_is_removed_by_the_next_one(tmp_path):
-    rec = SourceRecord(source="veeva", parser_version="t1", title="V")
-    root = ingest.staging_root(tmp_path)
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    (raw / "b1" / "v.txt").write_text(_page("V", "NCT09990003"), encoding="utf-8")
+    root = ingest.staging_root(warehouse)
     # what a kill leaves: a half-written temp dir, and a replaced dir not yet removed
     for name in (".b1.tmp-dead", ".b1.old-dead", ".b2.tmp-other-batch"):
         (root / name).mkdir(parents=True)
-        (root / name / "veeva.parquet").write_bytes(b"half")
-    ingest.stage_batch(tmp_path, "b1", [_outcome("b1/v.txt", "veeva", rec)])
+        (root / name / "records.parquet").write_bytes(b"half")
+    _stage(raw, warehouse)
     assert sorted(p.name for p in root.iterdir()) == [".b2.tmp-other-batch", "b1"]  # another batch's run may be live
-    assert ingest.load_staged_source(tmp_path, "b1", "veeva").num_rows == 1
+    assert ingest.read_staged(warehouse, "b1", "records").num_rows == 1
 
 
-def test_load_staged_gives_parsed_and_quarantined_files(tmp_path):
-    rec = SourceRecord(source="veeva", parser_version="t1", title="V")
-    ingest.stage_batch(tmp_path, "b1", [_outcome("b1/v.txt", "veeva", rec), _outcome("b1/q.bin", reason="binary")])
-    ingest.stage_batch(tmp_path, "root", [_outcome("r.txt", "veeva", rec)])
-    parsed, quarantined = ingest.load_staged(tmp_path, ["b1", "root"])
+def test_load_staged_gives_whole_records_and_quarantined_files(tmp_path):
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    (raw / "b1" / "v.txt").write_text(_page("V", "NCT09990004"), encoding="utf-8")
+    (raw / "b1" / "q.bin").write_bytes(b"\x00\x01binary")
+    (raw / "r.txt").write_text(_page("R", "NCT09990005"), encoding="utf-8")
+    _stage(raw, warehouse)
+    _stage(raw, warehouse, "root")
+    parsed, quarantined = ingest.load_staged(warehouse, ["b1", "root"])
     assert [p.raw_path for p in parsed] == ["b1/v.txt", "r.txt"]
     assert parsed[0].record.title == "V" and parsed[0].record_id.startswith("R")
+    assert parsed[0].record.identifiers[0].value == "NCT09990004"
     assert [(q.raw_path, q.reason) for q in quarantined] == [("b1/q.bin", "binary")]
 
 
+def test_staged_records_round_trip_to_the_parsed_record(tmp_path):
+    """Every field of a parsed record survives staging as typed Arrow columns."""
+    from parsers.intake import process_file
+
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    repo_raw = Path(__file__).resolve().parents[2] / "raw"
+    for path in sorted(repo_raw.iterdir()):
+        (raw / "b1" / path.name).write_bytes(path.read_bytes())
+    _stage(raw, warehouse)
+    parsed, _ = ingest.load_staged(warehouse, ["b1"])
+    assert len(parsed) == len(list(repo_raw.iterdir()))
+    for p in parsed:
+        assert p.record == process_file(raw / p.raw_path, raw).record, p.raw_path
+
+
+def _tables_by_path(chunks) -> dict[str, list]:
+    import pyarrow as pa
+
+    files = pa.concat_tables([c["files"] for c in chunks]).to_pylist()
+    quarantine = pa.concat_tables([c["quarantine"] for c in chunks]).to_pylist()
+    return {"files": sorted(files, key=lambda r: r["raw_path"]), "quarantine": sorted(quarantine, key=lambda r: r["raw_path"])}
+
+
 def test_bulk_intake_across_processes_matches_inline(tmp_path):
+    from pipelines.staging.pool import intake_tables
+
     raw = tmp_path / "raw"
     (raw / "b").mkdir(parents=True)
     for i in range(ingest.MIN_FILES_FOR_POOL + 6):
         (raw / "b" / f"{i:03d}.txt").write_text("" if i % 2 else f"not a trial page {i}\n", encoding="utf-8")
     files = ingest.scan_batches(raw)["b"].files
-    pooled = ingest.intake_files(files, raw, 5_000_000, workers=2)
-    inline = ingest.intake_files(files, raw, 5_000_000, workers=1)
+    pooled = _tables_by_path(list(intake_tables(files, raw, 5_000_000, workers=2)))
+    inline = _tables_by_path(list(intake_tables(files, raw, 5_000_000, workers=1)))
     assert pooled == inline
-    assert [o.raw_path for o in pooled] == sorted(f"b/{i:03d}.txt" for i in range(len(files)))
-    assert all(o.record_json is None and o.reason for o in pooled)
+    assert [r["raw_path"] for r in pooled["files"]] == sorted(f"b/{i:03d}.txt" for i in range(len(files)))
+    assert len(pooled["quarantine"]) == len(files)
 
 
 def _dies_on_crash_files(paths, raw_root, max_bytes):
     """Stand-in worker body: a file named crash* kills its process like a segfaulting parser would."""
     import os as _os
 
+    from pipelines.staging.pool import intake_chunk
+
     if any(Path(p).name.startswith("crash") for p in paths):
         _os._exit(1)
-    return ingest._intake_chunk(paths, raw_root, max_bytes)
+    return intake_chunk(paths, raw_root, max_bytes)
 
 
 def test_a_file_that_kills_its_worker_is_quarantined_not_fatal(tmp_path):
+    from pipelines.staging.pool import intake_tables
+
     raw = tmp_path / "raw"
     (raw / "b").mkdir(parents=True)
     names = [f"{i:03d}.txt" for i in range(ingest.MIN_FILES_FOR_POOL)] + ["crash.txt"]
     for name in names:
         (raw / "b" / name).write_text(f"not a trial page {name}\n", encoding="utf-8")
     files = ingest.scan_batches(raw)["b"].files
-    outcomes = ingest.intake_files(files, raw, 5_000_000, workers=2, chunk_fn=_dies_on_crash_files)
-    assert [o.raw_path for o in outcomes] == sorted(f"b/{n}" for n in names)
-    crashed = [o for o in outcomes if o.raw_path == "b/crash.txt"]
-    assert crashed[0].reason == ingest.INTERNAL_ERROR and "died" in crashed[0].detail
-    assert all(o.reason != ingest.INTERNAL_ERROR for o in outcomes if o.raw_path != "b/crash.txt")
+    got = _tables_by_path(list(intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_dies_on_crash_files)))
+    assert [r["raw_path"] for r in got["files"]] == sorted(f"b/{n}" for n in names)
+    crashed = [r for r in got["quarantine"] if r["raw_path"] == "b/crash.txt"]
+    assert crashed[0]["reason"] == ingest.INTERNAL_ERROR and "died" in crashed[0]["detail"]
+    assert all(r["reason"] != ingest.INTERNAL_ERROR for r in got["quarantine"] if r["raw_path"] != "b/crash.txt")

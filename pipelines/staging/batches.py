@@ -1,0 +1,67 @@
+"""Batches: each top-level directory of raw/ is one batch (one Dagster partition); files
+directly under raw/ form the batch "root". Batch keys are Dagster partition keys, so they are
+sanitised (no `| [ ] ,` or `...`)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT_BATCH = "root"
+_FORBIDDEN_KEY_CHARS = re.compile(r"[|\[\],\s/\\]+")
+
+
+@dataclass(frozen=True)
+class Batch:
+    key: str  # sanitised partition key
+    directory: str | None  # top-level directory name under raw/ (None for the root batch)
+    files: tuple[Path, ...]  # absolute paths, sorted
+
+
+def sanitize_batch_key(name: str) -> str:
+    """A Dagster-safe partition key for a directory name (deterministic)."""
+    key = _FORBIDDEN_KEY_CHARS.sub("_", name)
+    while "..." in key:
+        key = key.replace("...", "_")
+    key = key.strip() or "_"
+    if key != name:
+        # Different names may sanitise alike; the hash of the original keeps them apart.
+        key = f"{key}~{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    return key
+
+
+def relative_raw_path(path: Path, raw_root: Path) -> str:
+    return path.relative_to(raw_root).as_posix()
+
+
+def scan_batches(raw_root: Path) -> dict[str, Batch]:
+    """Group every raw file (as intake lists them) into batches keyed by partition key."""
+    from parsers.intake import iter_raw_files  # the one definition of "a raw file"
+
+    raw_root = Path(raw_root)
+    grouped: dict[str | None, list[Path]] = {}
+    for path in iter_raw_files(raw_root):
+        parts = Path(relative_raw_path(path, raw_root)).parts
+        directory = parts[0] if len(parts) > 1 else None
+        grouped.setdefault(directory, []).append(path)
+    batches: dict[str, Batch] = {}
+    for directory in sorted(grouped, key=lambda d: (d is not None, d or "")):
+        key = ROOT_BATCH if directory is None else sanitize_batch_key(directory)
+        if key in batches:  # a directory literally named like the root batch
+            key = f"{key}~{hashlib.sha256((directory or '').encode()).hexdigest()[:8]}"
+        batches[key] = Batch(key=key, directory=directory, files=tuple(sorted(grouped[directory])))
+    return batches
+
+
+def batch_fingerprint(batch: Batch, raw_root: Path) -> str:
+    """Changes when a file of the batch is added, removed, renamed, resized or touched."""
+    digest = hashlib.sha256()
+    for path in batch.files:
+        try:
+            stat = path.stat()
+            sig = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            sig = "missing"
+        digest.update(f"{relative_raw_path(path, raw_root)}\0{sig}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:16]

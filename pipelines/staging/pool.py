@@ -1,0 +1,128 @@
+"""Bulk intake across processes: chunks of files in, staged Arrow tables out.
+
+Workers parse and build the staged tables themselves (pipelines.staging.rows), so the parent
+only writes Arrow buffers: per-file cost is parse cost, and nothing per file crosses a pipe as
+Python objects. A worker that dies (crash, OOM kill) is retried file by file in a process of
+its own: the file that kills its process is quarantined as internal_error, never the run.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+
+from parsers.record import RecordOutcome
+from pipelines.staging.batches import relative_raw_path
+from pipelines.staging.rows import FileResult, stage_tables
+
+INTERNAL_ERROR = "internal_error"  # parsers.intake.Reason.INTERNAL_ERROR: a bug, not bad input
+MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
+CHUNK_SIZE = 64
+
+ChunkFn = Callable[[list[str], str, int], dict[str, pa.Table]]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
+    """Intake of one file (parsers.intake.process_file, which never raises) as a FileResult."""
+    from parsers.intake import process_file
+
+    try:
+        st = path.lstat()
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size = mtime = None
+    outcome = process_file(path, raw_root, max_bytes=max_bytes)
+    records = getattr(outcome, "records", None)
+    if records is None:  # one record per file
+        records = ([RecordOutcome(None, outcome.record)] if outcome.record is not None else
+                   [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "")])
+    if not records:
+        records = [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "no records")]
+    return FileResult(outcome.raw_path, size, mtime, outcome.sha256, outcome.source, list(records))
+
+
+def failed_result(raw_path: str, detail: str) -> FileResult:
+    return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, INTERNAL_ERROR, detail)])
+
+
+def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table]:
+    root = Path(raw_root)
+    results = [file_result(Path(p), root, max_bytes) for p in paths]
+    try:
+        return stage_tables(results)
+    except Exception:  # noqa: BLE001 - some record the stager cannot take: find it, keep the others
+        return stage_tables([_stageable(r) for r in results])
+
+
+def _stageable(result: FileResult) -> FileResult:
+    try:
+        stage_tables([result])
+        return result
+    except Exception as exc:  # noqa: BLE001 - a parser put something odd in the record
+        return FileResult(result.raw_path, result.size, result.mtime_ns, result.sha256, result.source,
+                          [RecordOutcome(None, None, INTERNAL_ERROR,
+                                         f"record not stageable: {type(exc).__name__}: {exc}"[:2000])])
+
+
+def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield [str(p) for p in items[start:start + size]]
+
+
+def _pool_context():
+    # forkserver: never fork a process that may hold Dagster's threads and locks.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["parsers.intake", "pipelines.staging.pool"])
+    return context
+
+
+def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
+                  chunk_fn: ChunkFn | None = None) -> Iterator[dict[str, pa.Table]]:
+    """Staged tables of the given files, chunk by chunk, across processes when it pays (at most
+    2 chunks per worker in flight, so memory does not follow the number of files).
+
+    chunk_fn (a module-level function, default: intake_chunk) exists so tests can make a worker die."""
+    chunk_fn = chunk_fn or intake_chunk
+    files = list(files)
+    workers = workers or default_workers()
+    if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
+        for paths in _chunks(files, CHUNK_SIZE * 4):
+            yield chunk_fn(paths, str(raw_root), max_bytes)
+        return
+    context = _pool_context()
+    chunk = max(1, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
+    pending: list = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for paths in _chunks(files, chunk):
+            pending.append((paths, pool.submit(chunk_fn, paths, str(raw_root), max_bytes)))
+            while len(pending) >= workers * 2:
+                yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+        while pending:
+            yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+
+
+def _collect(item, raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn) -> Iterator[dict[str, pa.Table]]:
+    paths, future = item
+    try:
+        yield future.result()
+    except Exception:  # a worker died: isolate the culprit
+        yield from _intake_isolated(paths, raw_root, max_bytes, context, chunk_fn)
+
+
+def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn):
+    """Files of a chunk whose worker died, one process each."""
+    for path in paths:
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                yield pool.submit(chunk_fn, [path], str(raw_root), max_bytes).result()
+        except Exception as exc:
+            yield stage_tables([failed_result(relative_raw_path(Path(path), Path(raw_root)),
+                                              f"intake process died: {type(exc).__name__}: {exc}")])

@@ -1,0 +1,151 @@
+"""Parsed records -> the typed Arrow tables staged per batch (pure; runs inside intake workers).
+
+Per raw file, intake gives one or more RecordOutcome. Staged tables (one Parquet file each):
+
+- records          the whole SourceRecord as typed columns (lists of structs, a map for `raw`):
+                   what a later engine version can rebuild every table from without re-parsing
+- <RECORD_TABLES>  the per-record warehouse rows (source_records, conditions, doses, ...) without
+                   trial_id: computed here, in parallel, so the snapshot step only joins and sorts
+- identifiers      each record's identifiers with their link keys (what clustering reads)
+- quarantine       files, or records inside a file, that could not be used
+- files            one row per raw file: size, mtime, sha256 (the "already staged" index)
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any
+
+import pyarrow as pa
+
+from parsers import record as record_module
+from parsers.record import RecordOutcome, SourceRecord
+from pipelines.reconcile.model import ParsedFile
+from pipelines.warehouse.schema import TABLES, col
+
+STAGING_FORMAT = 2  # 1 = JSON strings per record (before issue 8); bump when a staged table changes
+
+_SCALARS = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in args if a is not type(None)]
+        return _arrow_type(inner)
+    if origin is list:
+        return pa.list_(_arrow_type(args[0]))
+    if origin is dict:
+        return pa.map_(_arrow_type(args[0]), _arrow_type(args[1]))
+    if dataclasses.is_dataclass(hint):
+        return pa.struct(_dataclass_fields(hint))
+    return _SCALARS[hint]
+
+
+def _dataclass_fields(cls: type) -> list[pa.Field]:
+    hints = typing.get_type_hints(cls, vars(record_module))
+    return [pa.field(f.name, _arrow_type(hints[f.name])) for f in dataclasses.fields(cls)]
+
+
+RECORD_KEY = col("record_key", pa.string(), "key of the record inside its raw file (null: the file is one record)")
+RECORDS_SCHEMA = pa.schema([
+    col("record_id", pa.string(), "the source record"),
+    RECORD_KEY,
+    col("raw_path", pa.string(), "raw file path relative to raw/"),
+    col("sha256", pa.string(), "sha256 of the raw file bytes"),
+    *_dataclass_fields(SourceRecord),
+])
+IDENTIFIERS_SCHEMA = pa.schema([
+    pa.field("record_id", pa.string()), pa.field("value", pa.string()), pa.field("id_type", pa.string()),
+    pa.field("field", pa.string()), pa.field("raw", pa.string()), pa.field("link_key", pa.string()),
+    pa.field("from_text", pa.bool_()),
+])
+QUARANTINE_SCHEMA = TABLES["quarantine"]
+FILES_SCHEMA = pa.schema([
+    pa.field("raw_path", pa.string()), pa.field("size", pa.int64()), pa.field("mtime_ns", pa.int64()),
+    pa.field("sha256", pa.string()), pa.field("records", pa.int64()), pa.field("quarantined", pa.int64()),
+])
+
+
+def _without_trial_id(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([f for f in schema if f.name != "trial_id"])
+
+
+def record_tables() -> tuple[str, ...]:
+    from pipelines.warehouse.build import RECORD_TABLES
+
+    return RECORD_TABLES
+
+
+def staged_schemas() -> dict[str, pa.Schema]:
+    """Every staged table's schema, by file stem."""
+    schemas = {"records": RECORDS_SCHEMA, "identifiers": IDENTIFIERS_SCHEMA,
+               "quarantine": QUARANTINE_SCHEMA, "files": FILES_SCHEMA}
+    schemas.update({name: _without_trial_id(TABLES[name]) for name in record_tables()})
+    return schemas
+
+
+@dataclasses.dataclass
+class FileResult:
+    """Everything intake learned about one raw file."""
+
+    raw_path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    source: str | None
+    outcomes: list[RecordOutcome]  # one per record; a file-level failure is one outcome with key None
+    detail: str = ""
+
+
+def record_id_of(raw_path: str, record_key: str | None) -> str:
+    from pipelines.warehouse.build import record_id_for
+
+    return record_id_for(raw_path if record_key is None else f"{raw_path}#{record_key}")
+
+
+def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None, rec: SourceRecord) -> dict:
+    return {"record_id": record_id, "record_key": key, "raw_path": raw_path, "sha256": sha,
+            **{f.name: getattr(rec, f.name) for f in dataclasses.fields(SourceRecord)}}
+
+
+def _as_plain(value: Any) -> Any:
+    """Dataclasses -> dicts, dict `raw` -> list of pairs (Arrow map input), recursively."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_as_plain(v) for v in value]
+    if isinstance(value, dict):
+        return sorted(value.items())
+    return value
+
+
+def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
+    """The staged tables of some raw files (any order; the snapshot step sorts)."""
+    from pipelines.reconcile.clustering import record_identifiers
+    from pipelines.warehouse.build import add_record_rows
+
+    rows: dict[str, list[dict]] = {name: [] for name in staged_schemas()}
+    for result in results:
+        parsed_n = quarantined_n = 0
+        for outcome in result.outcomes:
+            key = outcome.record_key
+            if outcome.record is None:
+                quarantined_n += 1
+                rows["quarantine"].append({"raw_path": result.raw_path, "record_key": key, "sha256": result.sha256,
+                                           "reason": outcome.reason or "internal_error", "detail": outcome.detail or ""})
+                continue
+            parsed_n += 1
+            rid = record_id_of(result.raw_path, key)
+            parsed = ParsedFile(record_id=rid, raw_path=result.raw_path, sha256=result.sha256 or "", record=outcome.record)
+            before = len(rows["source_records"])
+            add_record_rows(rows, parsed, trial_id=None)
+            for row in rows["source_records"][before:]:
+                row["record_key"] = key
+            rows["records"].append({k: _as_plain(v) for k, v in
+                                    _record_row(rid, key, result.raw_path, result.sha256, outcome.record).items()})
+            rows["identifiers"].extend(dataclasses.asdict(i) for i in record_identifiers(parsed))
+        rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
+                              "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
+    return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}

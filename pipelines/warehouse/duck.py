@@ -1,0 +1,59 @@
+"""DuckDB for the snapshot step: a connection under a memory budget, staged tables as views,
+and sorted SELECTs streamed into the warehouse's deterministic Parquet writer."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.warehouse.parquet_out import write_rows
+
+DEFAULT_MEMORY_LIMIT = "1GB"
+STREAM_ROWS = 16_384
+
+
+def connect(spill_dir: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB that spills joins and sorts to spill_dir beyond memory_limit."""
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": memory_limit, "temp_directory": str(spill_dir),
+              "preserve_insertion_order": False}
+    if threads:
+        config["threads"] = threads
+    return duckdb.connect(config=config)
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def register_parquet(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], schema: pa.Schema) -> None:
+    """A view over Parquet files (an empty view of the right columns when there are none)."""
+    if files:
+        paths = ", ".join(sql_string(str(p)) for p in files)
+        con.execute(f"CREATE OR REPLACE VIEW {quote(view)} AS SELECT * FROM read_parquet([{paths}], union_by_name = true)")
+    else:
+        con.register(view, schema.empty_table())
+
+
+def order_by(table: str, schema: pa.Schema) -> str:
+    """build.sort_columns as SQL: a total order on row content (rows that tie on it are equal in
+    every column but lists), so the output never depends on threads or input order."""
+    from pipelines.warehouse.build import sort_columns
+
+    return ", ".join(f"{quote(k)} ASC NULLS LAST" for k in sort_columns(table, schema))
+
+
+def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, select_sql: str, path: Path) -> str:
+    """Write `select_sql` (must yield the schema's columns) sorted as `table`; returns the file sha256."""
+    columns = ", ".join(quote(f.name) for f in schema)
+    query = f"SELECT {columns} FROM ({select_sql}) ORDER BY {order_by(table, schema)}"
+    reader = con.sql(query).to_arrow_reader(batch_size=STREAM_ROWS)
+    try:
+        return write_rows(path, schema, reader)
+    finally:
+        reader.close()

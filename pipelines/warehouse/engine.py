@@ -1,0 +1,232 @@
+"""The snapshot step: staged batches -> every warehouse table -> checks -> atomic switch.
+
+Runs on DuckDB under a memory budget (joins and sorts spill to <warehouse>/_spill), with the
+decisions that need Python (clustering, field precedence) made by the same pure functions as
+pipelines.reconcile, one trial at a time. Incremental: a trial whose records (record_id,
+sha256, parser_version) are exactly those it had in the current snapshot keeps its `trials`
+and `field_provenance` rows from that snapshot, when the snapshot was built by this engine
+(ENGINE_FINGERPRINT: the code that decides those rows). Every other table is rewritten from
+staging by DuckDB joins and sorts. The result is the one a from-scratch build writes, byte for
+byte (tests/pipelines/test_engine.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines import checks
+from pipelines.staging.rows import staged_schemas
+from pipelines.staging.store import staged_file, staging_digest
+from pipelines.warehouse import snapshot as snap
+from pipelines.warehouse.build import RECORD_TABLES
+from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet
+from pipelines.warehouse.resolve_staged import cluster_staged, resolve_touched, title_candidates
+from pipelines.warehouse.schema import TABLES
+
+STATE_FILE = "_engine_state.json"
+SPILL_DIR = "_spill"
+_CODE_DIRS = ("pipelines/reconcile", "pipelines/warehouse")
+
+
+def _engine_fingerprint() -> str:
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for directory in _CODE_DIRS:
+        for path in sorted((root / directory).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+ENGINE_FINGERPRINT = _engine_fingerprint()
+
+
+class ChecksFailed(RuntimeError):
+    def __init__(self, outcomes: list[checks.CheckOutcome]):
+        super().__init__(checks.failure_message(outcomes))
+        self.outcomes = outcomes
+
+
+@dataclass
+class SnapshotResult:
+    snapshot: Path
+    row_counts: dict[str, int]
+    outcomes: list[checks.CheckOutcome]
+    trials_resolved: int  # trials re-resolved by this run (the others were carried over)
+    trials_total: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _carry_over_source(warehouse_root: Path) -> Path | None:
+    """The current snapshot dir, when this engine built it (its rows can be carried over)."""
+    current = Path(warehouse_root) / snap.CURRENT
+    state = _state(warehouse_root)
+    try:
+        target = current.resolve(strict=True)
+    except OSError:
+        return None
+    if state.get("engine") != ENGINE_FINGERPRINT or state.get("snapshot") != target.name:
+        return None
+    if not all((target / f"{name}.parquet").exists() for name in ("trials", "field_provenance", "source_records")):
+        return None
+    return target
+
+
+def _state(warehouse_root: Path) -> dict:
+    try:
+        return json.loads((Path(warehouse_root) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_up_to_date(warehouse_root: Path, batch_keys: list[str]) -> bool:
+    """True when `current` was built by this engine from exactly the staging there is now:
+    nothing new, changed or removed, so the snapshot step has nothing to do."""
+    state = _state(warehouse_root)
+    current = Path(warehouse_root) / snap.CURRENT
+    return (state.get("engine") == ENGINE_FINGERPRINT and current.is_dir()
+            and state.get("snapshot") == current.resolve().name
+            and state.get("staging") == staging_digest(warehouse_root, batch_keys))
+
+
+def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> None:
+    for name, schema in staged_schemas().items():
+        files = [p for k in batch_keys if (p := staged_file(warehouse_root, k, name)).exists()]
+        register_parquet(con, f"s_{name}", files, schema)
+
+
+def _signature_sql(records_view: str, trial_col: str) -> str:
+    return (f"SELECT {trial_col} AS trial_id, md5(string_agg(record_id || ':' || coalesce(sha256, '') || ':' || "
+            f"parser_version, ',' ORDER BY record_id)) AS sig FROM {records_view} GROUP BY 1")
+
+
+def _mark_touched(con, previous: Path | None) -> None:
+    """TABLE touched(trial_id): trials to resolve now (all of them without a usable previous snapshot)."""
+    if previous is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT trial_id FROM mapping")
+        return
+    register_parquet(con, "prev_records", [previous / "source_records.parquet"], TABLES["source_records"])
+    new = _signature_sql("(SELECT r.*, m.trial_id AS t FROM s_source_records r JOIN mapping m USING (record_id))", "t")
+    old = _signature_sql("prev_records", "trial_id")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE touched AS
+        SELECT n.trial_id FROM ({new}) n LEFT JOIN ({old}) o USING (trial_id)
+        WHERE o.sig IS NULL OR o.sig <> n.sig""")
+
+
+def _record_table_sql(name: str) -> str:
+    columns = ", ".join("m.trial_id" if f.name == "trial_id" else f"s.{quote(f.name)}" for f in TABLES[name])
+    return f"SELECT {columns} FROM s_{name} s JOIN mapping m USING (record_id)"
+
+
+def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None) -> str:
+    register_parquet(con, f"new_{name}", parts, TABLES[name])
+    columns = ", ".join(quote(f.name) for f in TABLES[name])
+    sql = f"SELECT {columns} FROM new_{name}"
+    if previous is not None:
+        register_parquet(con, f"prev_{name}", [previous / f"{name}.parquet"], TABLES[name])
+        sql += (f" UNION ALL SELECT {columns} FROM prev_{name} "
+                f"WHERE trial_id IN (SELECT trial_id FROM mapping) AND trial_id NOT IN (SELECT trial_id FROM touched)")
+    return sql
+
+
+def _python_table(con, name: str, rows: list[dict]) -> str:
+    con.register(f"py_{name}", pa.Table.from_pylist(rows, schema=TABLES[name]))
+    return f"SELECT * FROM py_{name}"
+
+
+def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[str], *,
+                   memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None,
+                   incremental: bool = True) -> SnapshotResult:
+    """Build, check and publish a snapshot of the staged batches. Raises ChecksFailed (current
+    unchanged) when a blocking check fails."""
+    import time
+
+    root = Path(warehouse_root)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    if incremental and is_up_to_date(root, batch_keys):  # nothing new: current already is that snapshot
+        current = (root / snap.CURRENT).resolve()
+        counts = {name: pq.read_metadata(current / f"{name}.parquet").num_rows for name in TABLES}
+        outcomes = run_file_checks(current, raw_paths)
+        lap("checks")
+        return SnapshotResult(current, counts, outcomes, 0, counts["trials"], timings)
+    build = snap.new_build_dir(root)
+    parts = build.parent / f".parts-{build.name}"
+    shutil.rmtree(parts, ignore_errors=True)
+    con = connect(root / SPILL_DIR, memory_limit, threads)
+    try:
+        _register_staged(con, root, batch_keys)
+        clusters = cluster_staged(con)
+        con.register("mapping", pa.table({"record_id": list(clusters.trial_ids),
+                                          "trial_id": list(clusters.trial_ids.values())}))
+        lap("cluster")
+        previous = _carry_over_source(root) if incremental else None
+        _mark_touched(con, previous)
+        resolved = resolve_touched(con, clusters, parts)
+        lap("resolve")
+        candidates = sorted([*title_candidates(con, clusters), *clusters.blocked],
+                            key=lambda c: (c.record_id_a, c.record_id_b, c.method, c.evidence))
+        lap("candidates")
+
+        sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
+        sources["trials"] = _resolved_table_sql(con, "trials", resolved.trials, previous)
+        sources["field_provenance"] = _resolved_table_sql(con, "field_provenance", resolved.field_provenance, previous)
+        sources["trial_identifiers"] = (
+            "SELECT m.trial_id, i.value AS identifier, i.id_type, i.record_id, i.field, i.raw, i.link_key, "
+            "i.from_text AS found_in_text FROM s_identifiers i JOIN mapping m USING (record_id)")
+        sources["trial_links"] = _python_table(con, "trial_links", [
+            {"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in (
+                "record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")}}
+            for e in clusters.edges])
+        sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates])
+        sources["quarantine"] = "SELECT * FROM s_quarantine"
+        hashes = {name: copy_sorted(con, name, TABLES[name], sources[name], build / f"{name}.parquet")
+                  for name in TABLES}
+        lap("write")
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    finally:
+        con.close()
+        shutil.rmtree(parts, ignore_errors=True)
+
+    outcomes = run_file_checks(build, raw_paths)
+    lap("checks")
+    if not all(o.passed for o in outcomes):
+        shutil.rmtree(build, ignore_errors=True)
+        raise ChecksFailed(outcomes)
+    counts = {name: pq.read_metadata(build / f"{name}.parquet").num_rows for name in TABLES}
+    final = snap.publish(root, build, hashes)
+    state = {"engine": ENGINE_FINGERPRINT, "snapshot": final.name, "staging": staging_digest(root, batch_keys)}
+    (root / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    lap("publish")
+    return SnapshotResult(final, counts, outcomes, resolved.count, counts["trials"], timings)
+
+
+def run_file_checks(build: Path, raw_paths: list[str]) -> list[checks.CheckOutcome]:
+    """The blocking checks over the written files, reading only the columns they test."""
+    def read(name: str, columns: list[str]) -> pa.Table:
+        available = set(pq.read_schema(build / f"{name}.parquet").names)
+        return pq.read_table(build / f"{name}.parquet", columns=[c for c in columns if c in available])
+
+    enum_columns = ["phase", "status", "study_type", "enrollment_type", "sex", "allocation", "intervention_model",
+                    "masking", "primary_purpose", "observational_model", "time_perspective", "id_type"]
+    tables = {
+        "trials": read("trials", ["trial_id", *enum_columns]),
+        "source_records": read("source_records", ["raw_path", "record_key", *enum_columns]),
+        "quarantine": read("quarantine", ["raw_path", "record_key"]),
+        "trial_identifiers": read("trial_identifiers", ["id_type"]),
+    }
+    return checks.run_all_checks(tables, raw_paths)

@@ -1,0 +1,145 @@
+"""Reconciliation over staged batches with bounded memory (the snapshot engine's Python part).
+
+- clustering reads only each record's identifiers and lead sponsor (pipelines.reconcile.
+  clustering.cluster_identifiers), fetched from the staged tables;
+- trials are resolved one at a time (pipelines.reconcile.resolve_cluster) from a stream of
+  their members' light records ordered by trial, so only one trial's records are alive at once;
+- title look-alikes (link_candidates) read only the titles.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from parsers.record import SCALAR_FIELDS, Condition, Location, SourceRecord
+from pipelines.reconcile import resolve_cluster
+from pipelines.reconcile.candidates import similar_title_candidates
+from pipelines.reconcile.clustering import Clusters, cluster_identifiers
+from pipelines.reconcile.model import ParsedFile, RecordIdentifier
+from pipelines.warehouse.duck import quote
+from pipelines.warehouse.schema import TABLES
+
+PART_ROWS = 50_000  # resolved rows buffered before a part file is written
+STREAM_ROWS = 4_096
+
+
+def cluster_staged(con: duckdb.DuckDBPyConnection) -> Clusters:
+    """Union-find over the staged identifiers of every record (views s_identifiers, s_records)."""
+    idents: dict[str, list[RecordIdentifier]] = {}
+    sponsors: dict[str, str | None] = {}
+    rows = con.sql("""
+        SELECT record_id,
+               coalesce(nullif(lead_sponsor, ''),
+                        list_filter(sponsors, lambda s: s.role = 'lead' AND coalesce(s.name, '') <> '')[1].name)
+        FROM s_records""").fetchall()
+    for rid, sponsor in rows:
+        idents[rid] = []
+        sponsors[rid] = sponsor
+    del rows
+    reader = con.sql("""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM s_identifiers
+                        ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
+    for batch in reader:
+        for row in zip(*(c.to_pylist() for c in batch.columns)):
+            idents.setdefault(row[0], []).append(RecordIdentifier(*row))
+    return cluster_identifiers(idents, sponsors)
+
+
+def registry_ids_of(clusters: Clusters) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for ident in clusters.identifiers:
+        if ident.link_key:
+            out[ident.record_id].add((ident.id_type, ident.value))
+    return out
+
+
+_LIGHT_COLUMNS = ", ".join(quote(f) for f in SCALAR_FIELDS)
+
+
+def _light_record(row: dict) -> ParsedFile:
+    record = SourceRecord(source=row["source"], parser_version=row["parser_version"],
+                          **{f: row[f] for f in SCALAR_FIELDS})
+    record.conditions = [Condition(c["name"], c["normalized"]) for c in row["conditions"] or ()]
+    record.countries = list(row["countries"] or ())
+    record.locations = [Location(country=c) for c in row["location_countries"] or ()]
+    return ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "", record=record)
+
+
+def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[ParsedFile]]]:
+    """(trial_id, light member records) of every touched trial, in trial_id order."""
+    reader = con.sql(f"""
+        SELECT m.trial_id, r.record_id, r.raw_path, r.sha256, r.source, r.parser_version, {_LIGHT_COLUMNS},
+               r.conditions, r.countries, list_transform(r.locations, lambda l: l.country) AS location_countries
+        FROM s_records r JOIN mapping m USING (record_id)
+        WHERE m.trial_id IN (SELECT trial_id FROM touched)
+        ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
+    current, members = None, []
+    for batch in reader:
+        for row in batch.to_pylist():
+            if row["trial_id"] != current:
+                if members:
+                    yield current, members
+                current, members = row["trial_id"], []
+            members.append(_light_record(row))
+    if members:
+        yield current, members
+
+
+@dataclass
+class Resolved:
+    trials: list[Path]  # part files of the touched trials' rows
+    field_provenance: list[Path]
+    count: int
+
+
+def resolve_touched(con: duckdb.DuckDBPyConnection, clusters: Clusters, parts_dir: Path) -> Resolved:
+    """Resolve every touched trial; rows go to Parquet part files (any order: the writer sorts)."""
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    registry_ids = registry_ids_of(clusters)
+    out = Resolved([], [], 0)
+    rows: dict[str, list[dict]] = {"trials": [], "field_provenance": []}
+
+    def flush() -> None:
+        for name, buffered in rows.items():
+            if buffered:
+                path = parts_dir / f"{name}-{len(getattr(out, name)):05d}.parquet"
+                pq.write_table(pa.Table.from_pylist(buffered, schema=TABLES[name]), path)
+                getattr(out, name).append(path)
+                buffered.clear()
+
+    for trial_id, members in _touched_members(con):
+        row, provenance = resolve_cluster(trial_id, members, registry_ids)
+        rows["trials"].append(row)
+        rows["field_provenance"].extend(vars(p) for p in provenance)
+        out.count += 1
+        if len(rows["field_provenance"]) >= PART_ROWS:
+            flush()
+    flush()
+    return out
+
+
+class _Titled:
+    """What similar_title_candidates reads of a record."""
+
+    __slots__ = ("record_id", "record")
+
+    def __init__(self, record_id: str, title: str | None, official_title: str | None):
+        self.record_id = record_id
+        self.record = _Titles(title, official_title)
+
+
+class _Titles:
+    __slots__ = ("title", "official_title")
+
+    def __init__(self, title: str | None, official_title: str | None):
+        self.title, self.official_title = title, official_title
+
+
+def title_candidates(con: duckdb.DuckDBPyConnection, clusters: Clusters) -> list:
+    titled = [_Titled(*row) for row in con.sql("SELECT record_id, title, official_title FROM s_records").fetchall()]
+    return similar_title_candidates(titled, clusters.trial_ids)

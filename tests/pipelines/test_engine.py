@@ -1,0 +1,186 @@
+"""The snapshot engine (pipelines/warehouse/engine.py: DuckDB, out of core, incremental) writes
+exactly the bytes of the in-memory reference build (build_tables over fully loaded records), and an
+incremental run writes exactly what a from-scratch run over the same files writes.
+
+Staged data: the repo's raw/ sample pages, plus (when ../shared is present) real v2 studies
+rendered into every page layout by tests/render, with the same NCT id in each layout so that
+reconciliation merges them, spread over several batches.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines import ingest
+from pipelines.reconcile import reconcile
+from pipelines.warehouse import TABLES, build_tables
+from pipelines.warehouse.engine import build_snapshot, is_up_to_date
+from pipelines.warehouse.parquet_out import file_sha256, write_rows
+from tests.conftest import SHARED_DIR, load_v2_study
+
+REPO_RAW = Path(__file__).resolve().parents[2] / "raw"
+N_STUDIES = 36  # real studies rendered (x3 layouts); enough for merges, long lists and chunk edges
+BATCHES = 3
+
+
+def write_rendered(raw: Path, n_studies: int = N_STUDIES, batches: int = BATCHES) -> int:
+    """Real studies rendered in every layout, 1 in 4 pages as saved HTML; returns the page count."""
+    directory = SHARED_DIR / "real" / "ctgov_v2"
+    if not directory.is_dir():
+        if os.environ.get("TRIALBRIDGE_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{directory} is absent (TRIALBRIDGE_REQUIRE_SHARED=1)")
+        return 0
+    from tests.render.variants import LAYOUTS, apply, choose_variant, render_page, with_long_lists
+
+    paths = sorted(directory.glob("*.json"))
+    step = max(1, len(paths) // n_studies)
+    studies = [load_v2_study(p) for p in paths[::step][:n_studies]]
+    studies[0] = with_long_lists(studies[0])  # hundreds of criteria/locations in one record
+    count = 0
+    for layout in LAYOUTS:
+        for i, study in enumerate(studies):
+            page = render_page(layout, study)
+            html = count % 4 == 0
+            path = raw / f"batch_{count % batches}" / f"{i:03d}_{layout}.{'html' if html else 'txt'}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(apply(page, choose_variant(page, html=html)), encoding="utf-8", newline="")
+            count += 1
+    return count
+
+
+def make_raw(root: Path) -> tuple[Path, int]:
+    raw = root / "raw"
+    (raw / "samples").mkdir(parents=True)
+    for path in sorted(REPO_RAW.iterdir()):
+        (raw / "samples" / path.name).write_bytes(path.read_bytes())
+    (raw / "samples" / "not_a_trial.txt").write_text("no trial here\n", encoding="utf-8")  # quarantined
+    return raw, write_rendered(raw)
+
+
+def ingest_all(raw: Path, warehouse: Path, **kwargs):
+    """Stage every batch of raw/ (dropping batches that left it) and build a snapshot."""
+    batches = ingest.scan_batches(raw)
+    summaries = {k: ingest.ingest_batch(raw, warehouse, b, max_bytes=5_000_000, workers=1) for k, b in batches.items()}
+    ingest.forget_removed_batches(warehouse, batches)
+    raw_paths = [ingest.relative_raw_path(p, raw) for b in batches.values() for p in b.files]
+    return summaries, build_snapshot(warehouse, list(batches), raw_paths, **kwargs)
+
+
+def file_hashes(snapshot: Path) -> dict[str, str]:
+    return {p.stem: file_sha256(p) for p in sorted(snapshot.glob("*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, int]:
+    root = tmp_path_factory.mktemp("engine")
+    return make_raw(root)
+
+
+@pytest.fixture(scope="module")
+def scratch(corpus, tmp_path_factory):
+    """(warehouse, snapshot result) of one from-scratch ingest of the whole corpus."""
+    raw, _ = corpus
+    warehouse = tmp_path_factory.mktemp("scratch") / "warehouse"
+    _, result = ingest_all(raw, warehouse, incremental=False)
+    return warehouse, result
+
+
+def test_engine_writes_the_bytes_of_the_reference_build(corpus, scratch, tmp_path):
+    raw, rendered = corpus
+    warehouse, result = scratch
+    parsed, quarantined = ingest.load_staged(warehouse, ingest.staged_batches(warehouse))
+    reference = build_tables(parsed, quarantined, reconcile(parsed))
+    got = file_hashes(result.snapshot)
+    assert sorted(got) == sorted(TABLES)
+    for name, table in reference.items():
+        assert result.row_counts[name] == table.num_rows, name
+        assert got[name] == write_rows(tmp_path / f"{name}.parquet", TABLES[name], [table]), f"{name} bytes differ"
+    assert result.row_counts["quarantine"] == 1
+    if rendered:  # the same study in three layouts is one trial, and the long lists made many rows
+        assert result.row_counts["trials"] < result.row_counts["source_records"]
+        assert result.row_counts["eligibility_criteria"] > 100 and result.row_counts["locations"] > 100
+
+
+def test_incremental_runs_equal_a_from_scratch_run(corpus, scratch, tmp_path):
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    growing = tmp_path / "raw"
+    warehouse = tmp_path / "warehouse"
+    resolved = []
+    for batch in sorted(p.name for p in raw.iterdir()):  # the batches arrive one run at a time
+        shutil.copytree(raw / batch, growing / batch)
+        summaries, result = ingest_all(growing, warehouse)
+        assert summaries[batch].parsed_files == len(list((raw / batch).iterdir()))
+        assert all(s.parsed_files == 0 for k, s in summaries.items() if k != batch)  # nothing parsed twice
+        resolved.append((result.trials_resolved, result.trials_total))
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+    assert resolved[-1][0] < resolved[-1][1]  # the last run re-resolved only what it touched
+
+
+def test_changed_and_removed_files_equal_a_from_scratch_run(corpus, tmp_path):
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    warehouse = tmp_path / "warehouse"
+    ingest_all(work, warehouse)
+    shutil.rmtree(work / "batch_2")  # a whole batch leaves raw/
+    victim = sorted((work / "batch_1").iterdir())[0]
+    removed = ingest.relative_raw_path(sorted((work / "batch_0").iterdir())[0], work)
+    (work / removed).unlink()  # one file leaves raw/
+    victim.write_text(victim.read_text(encoding="utf-8").replace("Conditions", "Conditions\n\n"), encoding="utf-8")
+    summaries, incremental = ingest_all(work, warehouse)
+    assert summaries["batch_1"].parsed_files == 1 and summaries["batch_0"].removed_files == 1
+    assert "batch_2" not in ingest.staged_batches(warehouse)
+    _, scratch = ingest_all(work, tmp_path / "scratch", incremental=False)
+    assert file_hashes(incremental.snapshot) == file_hashes(scratch.snapshot)
+    import pyarrow.parquet as pq
+
+    paths = set(pq.read_table(incremental.snapshot / "source_records.parquet", columns=["raw_path"]).column(0).to_pylist())
+    assert removed not in paths and not any(p.startswith("batch_2/") for p in paths)
+
+
+def test_a_rerun_with_nothing_new_parses_nothing_and_keeps_the_snapshot(corpus, tmp_path):
+    raw, _ = corpus
+    warehouse = tmp_path / "warehouse"
+    _, first = ingest_all(raw, warehouse)
+    assert is_up_to_date(warehouse, list(ingest.scan_batches(raw)))
+    for path in raw.rglob("*"):  # touched, same bytes: still not parsed again
+        if path.is_file():
+            os.utime(path)
+    summaries, second = ingest_all(raw, warehouse)
+    assert sum(s.parsed_files for s in summaries.values()) == 0
+    assert second.snapshot == first.snapshot and second.trials_resolved == 0
+
+
+def test_a_tiny_memory_budget_spills_and_writes_the_same_bytes(corpus, scratch, tmp_path):
+    raw, _ = corpus
+    _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False, memory_limit="48MB", threads=1)
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
+def test_reconcile_reads_only_what_the_engine_loads():
+    """A structural guard: every `<x>.record.<field>` / `rec.<field>` read in pipelines/reconcile/
+    is a field the engine's light records carry (pipelines/warehouse/resolve_staged.py), or one
+    the clustering and title steps read from the staged tables themselves."""
+    import pipelines.reconcile as package
+    from parsers.record import SCALAR_FIELDS
+
+    read = set()
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute):
+                owner = node.value
+                if (isinstance(owner, ast.Attribute) and owner.attr == "record") or \
+                        (isinstance(owner, ast.Name) and owner.id in ("rec", "record")):
+                    read.add(node.attr)
+    light = set(SCALAR_FIELDS) | {"source", "parser_version", "conditions", "countries", "locations"}
+    staged_separately = {"identifiers", "sponsors"}  # cluster_staged reads them from staging
+    assert {"conditions", "locations", "countries", "source"} <= read  # the guard sees reads
+    assert read <= light | staged_separately, read - light - staged_separately
