@@ -36,7 +36,15 @@ import pyarrow.parquet as pq
 from parsers import record as record_module
 from parsers.record import SourceRecord
 
-SOURCES: tuple[str, ...] = ("veeva", "medpath", "ctgov_text", "ctgov_json")
+def _known_sources() -> tuple[str, ...]:
+    """Page layouts, then the sources of the multi-record readers (parsers.exports.READERS)."""
+    from parsers.exports import READERS
+    from parsers.sources import LAYOUT_MODULES
+
+    return tuple(dict.fromkeys((*LAYOUT_MODULES, *(reader.SOURCE for reader in READERS))))
+
+
+SOURCES: tuple[str, ...] = _known_sources()
 ROOT_BATCH = "root"
 STAGING_DIR = "_staging"
 QUARANTINE_FILE = "quarantine.parquet"
@@ -49,6 +57,7 @@ CHUNK_SIZE = 64
 
 STAGED_RECORD_SCHEMA = pa.schema([
     pa.field("raw_path", pa.string()),
+    pa.field("record_key", pa.string()),  # the record inside a multi-record file (None: the file is one record)
     pa.field("sha256", pa.string()),
     pa.field("source", pa.string()),
     pa.field("record_json", pa.string()),
@@ -59,6 +68,7 @@ STAGED_RECORD_SCHEMA = pa.schema([
 ])
 STAGED_QUARANTINE_SCHEMA = pa.schema([
     pa.field("raw_path", pa.string()),
+    pa.field("record_key", pa.string()),  # None: the whole file is quarantined
     pa.field("sha256", pa.string()),
     pa.field("source", pa.string()),
     pa.field("reason", pa.string()),
@@ -164,34 +174,44 @@ class StagedOutcome:
     detail: str
     warnings: tuple[str, ...] = ()
     reconcile_json: str | None = None  # json of reconcile_view(record dict); None when quarantined
+    record_key: str | None = None  # the record inside a multi-record file; None: the file is one record
 
 
 def _to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _outcome_for(path: Path, raw_root: Path, max_bytes: int) -> StagedOutcome:
+# --- issue 10: one StagedOutcome per RECORD of a file (a multi-record export gives many) ------
+def _outcomes_for(path: Path, raw_root: Path, max_bytes: int) -> list[StagedOutcome]:
     from parsers.intake import process_file
 
     outcome = process_file(path, raw_root, max_bytes=max_bytes)
-    record = outcome.record
-    if record is not None:
-        try:
-            data = record.to_dict()
-            record_json, reconcile_json = _to_json(data), _to_json(reconcile_view(data))
-        except (TypeError, ValueError) as exc:  # a parser put something odd in the record
-            return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
-                                 INTERNAL_ERROR, f"record not serializable: {type(exc).__name__}: {exc}")
-        return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source or record.source,
-                             record_json, None, outcome.detail or "", tuple(map(str, record.warnings)),
-                             reconcile_json)
-    return StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
-                         str(outcome.reason or "unknown"), outcome.detail or "")
+    if outcome.reason is not None:  # the whole file is quarantined
+        return [StagedOutcome(outcome.raw_path, outcome.sha256, outcome.source, None,
+                              str(outcome.reason), outcome.detail or "")]
+    return [_staged_record(outcome.raw_path, outcome.sha256, outcome.source, one) for one in outcome.records]
+
+
+def _staged_record(raw_path: str, sha256: str | None, source: str | None, one) -> StagedOutcome:
+    """One parsers.record.RecordOutcome of a file, serialized."""
+    record, key = one.record, one.record_key
+    if record is None:
+        return StagedOutcome(raw_path, sha256, source, None, str(one.reason or "unknown"), one.detail or "",
+                             record_key=key)
+    try:
+        data = record.to_dict()
+        record_json, reconcile_json = _to_json(data), _to_json(reconcile_view(data))
+    except (TypeError, ValueError) as exc:  # a parser put something odd in the record
+        return StagedOutcome(raw_path, sha256, source, None, INTERNAL_ERROR,
+                             f"record not serializable: {type(exc).__name__}: {exc}", record_key=key)
+    return StagedOutcome(raw_path, sha256, source or record.source, record_json, None, "",
+                         tuple(map(str, record.warnings)), reconcile_json, key)
 
 
 def _intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> list[StagedOutcome]:
     root = Path(raw_root)
-    return [_outcome_for(Path(p), root, max_bytes) for p in paths]
+    return [staged for p in paths for staged in _outcomes_for(Path(p), root, max_bytes)]
+# --- end of issue 10 ----------------------------------------------------------------------------
 
 
 def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
@@ -296,13 +316,14 @@ def stage_batch(warehouse_root: Path, batch_key: str, outcomes: list[StagedOutco
     remove_stale_staging(warehouse_root, batch_key)
     tmp = root / f".{batch_key}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
-    summary = StageSummary(batch=batch_key, files=len(outcomes))
+    summary = StageSummary(batch=batch_key, files=len({o.raw_path for o in outcomes}))
     parsed = [o for o in outcomes if o.record_json is not None]
     bad = [o for o in outcomes if o.record_json is None]
     for source in sorted({o.source or "unknown" for o in parsed} | set(SOURCES)):
         rows = [o for o in parsed if (o.source or "unknown") == source]
         table = pa.table({
             "raw_path": [o.raw_path for o in rows],
+            "record_key": [o.record_key for o in rows],
             "sha256": [o.sha256 for o in rows],
             "source": [source] * len(rows),
             "record_json": [o.record_json for o in rows],
@@ -314,6 +335,7 @@ def stage_batch(warehouse_root: Path, batch_key: str, outcomes: list[StagedOutco
             summary.by_source[source] = len(rows)
     _write_parquet(pa.table({
         "raw_path": [o.raw_path for o in bad],
+        "record_key": [o.record_key for o in bad],
         "sha256": [o.sha256 for o in bad],
         "source": [o.source for o in bad],
         "reason": [o.reason for o in bad],
@@ -347,18 +369,21 @@ def ingest_batch(raw_root: Path, warehouse_root: Path, batch: Batch, max_bytes: 
 # ----------------------------------------------------------------------------- loading staged data
 
 
-def load_staged_source(warehouse_root: Path, batch_key: str, source: str) -> pa.Table:
-    path = staged_batch_dir(warehouse_root, batch_key) / f"{source}.parquet"
+def _read_staged(path: Path, schema: pa.Schema) -> pa.Table:
+    """A staged Parquet file as `schema` (staging written before a column existed gets nulls)."""
     if not path.exists():
-        return STAGED_RECORD_SCHEMA.empty_table()
-    return pq.read_table(path, schema=STAGED_RECORD_SCHEMA)
+        return schema.empty_table()
+    table = pq.read_table(path)
+    return pa.table({f.name: table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+                     for f in schema}, schema=schema)
+
+
+def load_staged_source(warehouse_root: Path, batch_key: str, source: str) -> pa.Table:
+    return _read_staged(staged_batch_dir(warehouse_root, batch_key) / f"{source}.parquet", STAGED_RECORD_SCHEMA)
 
 
 def load_staged_quarantine(warehouse_root: Path, batch_key: str) -> pa.Table:
-    path = staged_batch_dir(warehouse_root, batch_key) / QUARANTINE_FILE
-    if not path.exists():
-        return STAGED_QUARANTINE_SCHEMA.empty_table()
-    return pq.read_table(path, schema=STAGED_QUARANTINE_SCHEMA)
+    return _read_staged(staged_batch_dir(warehouse_root, batch_key) / QUARANTINE_FILE, STAGED_QUARANTINE_SCHEMA)
 
 
 def staged_sources(warehouse_root: Path, batch_key: str) -> list[str]:
@@ -401,19 +426,23 @@ def record_from_dict(data: dict[str, Any]) -> SourceRecord:
 
 
 def _iter_staged_rows(warehouse_root: Path, batch_key: str, source: str,
-                      json_column: str = "record_json") -> Iterator[tuple[str, str, str]]:
-    """(raw_path, sha256, json) of one staged source file, decoded STREAM_ROWS at a time.
+                      json_column: str = "record_json") -> Iterator[tuple[str, str | None, str, str]]:
+    """(raw_path, record_key, sha256, json) of one staged source file, decoded STREAM_ROWS at a time.
     json_column="reconcile_json" falls back to record_json in staging written before that column."""
     path = staged_batch_dir(warehouse_root, batch_key) / f"{source}.parquet"
     if not path.exists():
         return
     with pq.ParquetFile(path) as staged:
-        column = json_column if json_column in staged.schema_arrow.names else "record_json"
+        names = staged.schema_arrow.names
+        column = json_column if json_column in names else "record_json"
+        columns = ["raw_path", "record_key", "sha256", column] if "record_key" in names else ["raw_path", "sha256", column]
         # one thread: decoding a few rows gains nothing from more, and each thread's allocator
         # cache would stay in the peak
-        for chunk in staged.iter_batches(batch_size=STREAM_ROWS, columns=["raw_path", "sha256", column],
-                                         use_threads=False):
-            yield from zip(*(chunk.column(i).to_pylist() for i in range(3)))
+        for chunk in staged.iter_batches(batch_size=STREAM_ROWS, columns=columns, use_threads=False):
+            values = [chunk.column(i).to_pylist() for i in range(len(columns))]
+            if len(columns) == 3:
+                values.insert(1, [None] * chunk.num_rows)
+            yield from zip(*values)
 
 
 def _staged_rows(warehouse_root: Path, batch_keys: Iterable[str], json_column: str = "record_json"):
@@ -422,18 +451,19 @@ def _staged_rows(warehouse_root: Path, batch_keys: Iterable[str], json_column: s
             yield from _iter_staged_rows(warehouse_root, key, source, json_column)
 
 
-def _parsed_file(raw_path: str, sha: str, record: SourceRecord):
+def _parsed_file(raw_path: str, record_key: str | None, sha: str, record: SourceRecord):
     from pipelines.reconcile import ParsedFile
-    from pipelines.warehouse import record_id_for
+    from pipelines.warehouse.build import record_id_of
 
-    return ParsedFile(record_id=record_id_for(raw_path), raw_path=raw_path, sha256=sha, record=record)
+    return ParsedFile(record_id=record_id_of(raw_path, record_key), raw_path=raw_path, sha256=sha, record=record,
+                      record_key=record_key)
 
 
 def iter_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> Iterator[Any]:
     """Every staged record as a full ParsedFile, lazily: one batch and source at a time, in
     staging order (not sorted), so only a few records are alive at once."""
-    for raw_path, sha, record_json in _staged_rows(warehouse_root, batch_keys):
-        yield _parsed_file(raw_path, sha, record_from_dict(json.loads(record_json)))
+    for raw_path, key, sha, record_json in _staged_rows(warehouse_root, batch_keys):
+        yield _parsed_file(raw_path, key, sha, record_from_dict(json.loads(record_json)))
 
 
 def load_staged(warehouse_root: Path, batch_keys: Iterable[str], *, reconcile_only: bool = False) -> tuple[list, list]:
@@ -446,18 +476,19 @@ def load_staged(warehouse_root: Path, batch_keys: Iterable[str], *, reconcile_on
 
     batch_keys = list(batch_keys)
     if reconcile_only:
-        parsed = [_parsed_file(raw_path, sha, record_from_dict(reconcile_view(json.loads(text))))
-                  for raw_path, sha, text in _staged_rows(warehouse_root, batch_keys, "reconcile_json")]
+        parsed = [_parsed_file(raw_path, key, sha, record_from_dict(reconcile_view(json.loads(text))))
+                  for raw_path, key, sha, text in _staged_rows(warehouse_root, batch_keys, "reconcile_json")]
     else:
-        parsed = [_parsed_file(raw_path, sha, record_from_dict(json.loads(text)))
-                  for raw_path, sha, text in _staged_rows(warehouse_root, batch_keys)]
+        parsed = [_parsed_file(raw_path, key, sha, record_from_dict(json.loads(text)))
+                  for raw_path, key, sha, text in _staged_rows(warehouse_root, batch_keys)]
     quarantined = []
     for key in batch_keys:
         for row in load_staged_quarantine(warehouse_root, key).to_pylist():
             quarantined.append(QuarantinedFile(raw_path=row["raw_path"], sha256=row["sha256"],
-                                               reason=row["reason"], detail=row["detail"] or ""))
-    parsed.sort(key=lambda p: p.raw_path)
-    quarantined.sort(key=lambda q: q.raw_path)
+                                               reason=row["reason"], detail=row["detail"] or "",
+                                               record_key=row["record_key"]))
+    parsed.sort(key=lambda p: (p.raw_path, p.record_key or ""))
+    quarantined.sort(key=lambda q: (q.raw_path, q.record_key or ""))
     return parsed, quarantined
 
 

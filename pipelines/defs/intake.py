@@ -66,8 +66,8 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         kinds={"python", "parquet"},
         tags={"source": source},
         automation_condition=dg.AutomationCondition.eager(),
-        description=f"Canonical records parsed from the `{source}` pages of one raw batch "
-                    "(staged by raw_batch_intake; one JSON record per raw file).",
+        description=f"Canonical records parsed from the `{source}` files of one raw batch "
+                    "(staged by raw_batch_intake; one JSON record per record: a page, or a study of an export).",
     )
     def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
         if not ingest.is_staged(trialbridge.warehouse_path, context.partition_key):
