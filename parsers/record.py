@@ -1,7 +1,7 @@
 """The canonical record every source parser returns.
 
-One `SourceRecord` per raw file. Scalar fields hold values already normalized to the
-ClinicalTrials.gov API v2 vocabulary (None = the page does not show it); `raw` keeps, per
+One `SourceRecord` per record (a page, or one study of an export). Scalar fields hold values
+already normalized to the ClinicalTrials.gov API v2 vocabulary (None = the page does not show it); `raw` keeps, per
 field name, the exact string the page showed, so nothing is lost and unmapped spellings can
 be counted. List fields hold small dataclasses that keep their own raw strings.
 

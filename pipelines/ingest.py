@@ -11,6 +11,10 @@ No Dagster import here: the assets, the sensor and `trialbridge ingest` call the
   directory is replaced as a whole, so a re-run never mixes old and new outcomes.
 - Loading: load_staged (whole records, or with reconcile_only=True the light reconcile_view
   that pipelines.reconcile needs) and iter_staged (whole records, lazily, for streaming).
+- Issue 10 (a raw file may hold many records): one StagedOutcome per record (the marked
+  `_outcomes_for` block), a `record_key` column in both staged schemas (read as null from
+  older staging by `_read_staged` / `_iter_staged_rows`), and record ids from
+  pipelines.warehouse.build.record_id_of(raw_path, record_key) in `_parsed_file`.
 """
 from __future__ import annotations
 
