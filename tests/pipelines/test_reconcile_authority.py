@@ -103,3 +103,33 @@ def test_eudract_trial_that_moved_to_ctis_is_one_eu_ct_trial_led_by_ctis():
     assert _rules(rec.provenance, "status")[("R2", "ctis")] == ("RECRUITING", True, "home_registry")
     (link,) = rec.links
     assert (link.method, link.id_type) == ("shared_registry_id", "EUDRACT")
+
+
+def test_an_eu_trial_across_sources_is_one_trial_with_the_home_values_and_every_losing_value_visible():
+    eu_ct = ident(EU_CT, "EU_CT")
+    records = [
+        parsed("R1", make_record("medpath", [eu_ct], phase="PHASE1", status="RECRUITING", masking="SINGLE")),
+        parsed("R2", make_record("ctis", [eu_ct], phase="PHASE3", status="RECRUITING", masking="DOUBLE",
+                                 last_update_date="2025-02-01")),
+        parsed("R3", make_record("ictrp", [eu_ct, ident(NCT, "NCT", "secondary_id")], phase="PHASE2",
+                                 last_update_date="2025-03-01")),  # the bridge: lists both registries
+        parsed("R4", make_record("ctgov_json", [ident(NCT, "NCT", "nct_id")], phase="PHASE2", status="COMPLETED",
+                                 last_update_date="2024-01-01")),
+        parsed("R5", make_record("veeva", [ident(NCT, "NCT")], phase="PHASE2/PHASE3", status="COMPLETED",
+                                 masking="TRIPLE", last_update_date="2025-06-01")),
+    ]
+    rec = reconcile(records)
+    (trial,) = rec.trials
+    assert (trial["trial_id"], trial["record_count"]) == (NCT, 5)  # NCT is the best id: CT.gov is home
+    assert (trial["phase"], trial["status"], trial["masking"]) == ("PHASE2", "COMPLETED", "DOUBLE")
+    assert _rules(rec.provenance, "phase") == {
+        ("R4", "ctgov_json"): ("PHASE2", True, "home_registry"), ("R3", "ictrp"): ("PHASE2", False, "home_registry"),
+        ("R2", "ctis"): ("PHASE3", False, "home_registry"), ("R5", "veeva"): ("PHASE2/PHASE3", False, "home_registry"),
+        ("R1", "medpath"): ("PHASE1", False, "home_registry")}
+    # CT.gov gives no masking: the CTIS export beats both scrapes, whose values stay visible
+    assert _rules(rec.provenance, "masking") == {
+        ("R2", "ctis"): ("DOUBLE", True, "registry_export"), ("R5", "veeva"): ("TRIPLE", False, "registry_export"),
+        ("R1", "medpath"): ("SINGLE", False, "registry_export")}
+    edges = {(link.record_id_a, link.record_id_b): (link.method, link.id_type) for link in rec.links}
+    assert edges[("R1", "R2")] == edges[("R2", "R3")] == ("shared_registry_id", "EU_CT")
+    assert edges[("R3", "R4")] == edges[("R4", "R5")] == ("shared_registry_id", "NCT")
