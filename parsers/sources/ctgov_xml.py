@@ -130,6 +130,9 @@ def _identification(study, record: SourceRecord) -> None:
 
 def _status(study, record: SourceRecord) -> None:
     _set(record, "status", status.normalize_status, _text(study, "overall_status"))
+    last_known = _text(study, "last_known_status")  # v2 lastKnownStatus: no record field, kept raw
+    if last_known:
+        record.raw["last_known_status"] = last_known
     updated = study.find("last_update_posted")
     if updated is None:  # records downloaded before 2017 name it lastchanged_date
         updated = study.find("lastchanged_date")

@@ -84,6 +84,7 @@ def test_legacy_words_map_to_the_v2_vocabulary():
     assert [(s.name, s.role, s.agency_class) for s in record.sponsors] == [
         ("Acme Pharma", "lead", "INDUSTRY"), ("National Cancer Institute (NCI)", "collaborator", "NIH")]
     assert record.raw["status"] == "Unknown status" and record.raw["completion_date_type"] == "Anticipated"
+    assert record.raw["last_known_status"] == "Recruiting"
     assert not [w for w in record.warnings if w.startswith("unmapped_value")]
 
 
