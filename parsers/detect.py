@@ -1,8 +1,8 @@
 """Which layout a page is, from its CONTENT only (never the file name or folder).
 
 Each layout declares a `Signature` (brand line / marker line near the top + distinctive
-headings); the best positive score wins. JSON, XML and unrecognised text give None: JSON is
-INTAKE's ctgov_json reader's business, anything else is quarantined as an unknown layout.
+headings); the best positive score wins. JSON, XML and unrecognised text give None: registry
+exports (JSON, XML) are read by parsers.exports, anything else is quarantined as an unknown layout.
 """
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""One raw file -> one parsed record or one quarantine reason (file level; pure except reading).
+"""One raw file -> its records (each parsed or quarantined), or one file-level quarantine reason.
+
+A raw file may hold many records (registry exports, see parsers.exports): `process_file` gives
+a FileOutcome whose `records` are parsers.record.RecordOutcome, one per record inside the file.
+A page or a single-study JSON file is one outcome with record_key None. A file that cannot be
+used at all (empty, binary, oversized, unknown layout, ...) has a file-level `reason` and no
+records; one bad record inside an export quarantines that record only (its own reason).
 
 What counts as a raw file (`iter_raw_files`): every non-directory entry under raw/, hidden
 files included (a stray ".gitkeep" is quarantined as "empty" rather than silently skipped:
@@ -23,9 +29,9 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
                       whose record has no identifier (the cut is the likely cause). A cut HTML
                       page that still yields an identifier is parsed, with a warning
                       "truncated_html: ..." on the record.
-- malformed_json      starts like JSON ("{" or "[") but does not parse (or nests too deep)
-- multi_study_json    a {"studies": [...]} download (or a JSON list) with more than one study:
-                      one raw file is one record, so it is not silently cut to its first study
+- malformed_json      starts like JSON ("{" or "[") but does not parse (or nests too deep); for
+                      JSON Lines, one line that does not parse (that record only)
+- malformed_xml       starts like XML (a <clinical_study> export) but does not parse
 - symlink_outside_raw a symlink whose target resolves outside raw/ (not followed)
 - unreadable          the OS refused to read it (permissions, I/O error, vanished, broken link),
                       or it is not a regular file (a FIFO would block the run; devices, sockets)
@@ -36,19 +42,18 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import stat
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from parsers.deadline import TimedOut, time_limit
 from parsers.decode import NotText, decode_bytes
-from parsers.record import SourceRecord
+from parsers.record import RecordOutcome, SourceRecord
 
 DEFAULT_MAX_BYTES = 5_000_000
 DEFAULT_SECONDS_PER_FILE = 30.0  # a page takes about a millisecond; this only stops pathological input
@@ -64,7 +69,7 @@ class Reason(StrEnum):
     NO_IDENTIFIER = "no_identifier"
     TRUNCATED_HTML = "truncated_html"
     MALFORMED_JSON = "malformed_json"
-    MULTI_STUDY_JSON = "multi_study_json"
+    MALFORMED_XML = "malformed_xml"
     SYMLINK_OUTSIDE_RAW = "symlink_outside_raw"
     UNREADABLE = "unreadable"
     TIMEOUT = "timeout"
@@ -80,13 +85,20 @@ class FileOutcome:
     sha256: str | None  # of the file's bytes; None when they could not be read
     size: int | None
     source: str | None = None  # source key when known (also for some quarantined files)
-    record: SourceRecord | None = None
-    reason: str | None = None  # one of Reason when quarantined
+    records: list[RecordOutcome] = field(default_factory=list)  # empty when the file is quarantined
+    reason: str | None = None  # one of Reason when the whole file is quarantined
     detail: str = ""
 
     @property
     def quarantined(self) -> bool:
         return self.reason is not None
+
+    @property
+    def record(self) -> SourceRecord | None:
+        """The record of a one-record file (a page, a single study); None otherwise."""
+        if len(self.records) == 1 and self.records[0].record_key is None:
+            return self.records[0].record
+        return None
 
 
 # --- listing ----------------------------------------------------------------------------------
@@ -159,42 +171,61 @@ def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int, seconds:
         return quarantine(Reason.EMPTY, "0 bytes", sha, size)
     try:
         with time_limit(seconds):
-            outcome = _interpret(data, size)
+            source, outcomes = _interpret(data, size)
     except TimedOut:
         return quarantine(Reason.TIMEOUT, f"decoding and parsing took longer than {seconds:g} s", sha, size)
-    if isinstance(outcome, tuple):
-        reason, detail, source = outcome
-        return quarantine(reason, detail, sha, size, source)
-    return FileOutcome(raw_path, sha, size, source=outcome.source, record=outcome)
+    if len(outcomes) == 1 and outcomes[0].record_key is None and outcomes[0].reason is not None:
+        single = outcomes[0]
+        return quarantine(Reason(single.reason), single.detail, sha, size, source)
+    return FileOutcome(raw_path, sha, size, source=source, records=outcomes)
 
 
-def _interpret(data: bytes, size: int) -> SourceRecord | tuple[Reason, str, str | None]:
-    """Decode and parse the bytes of one file (the part the time limit covers): the record, or
-    (reason, detail, source) when it cannot be used."""
+def _interpret(data: bytes, size: int) -> tuple[str | None, list[RecordOutcome]]:
+    """Decode and split/parse the bytes of one file (the part the time limit covers):
+    (source, record outcomes); a file-level failure is one outcome with key None and a reason."""
     try:
         decoded = decode_bytes(data)
     except NotText as exc:
-        return Reason(exc.reason), exc.detail, None
+        return None, [_failed(Reason(exc.reason), exc.detail)]
     text = decoded.text
     if not text.strip():
-        return Reason.EMPTY, f"{size} bytes of whitespace", None
+        return None, [_failed(Reason.EMPTY, f"{size} bytes of whitespace")]
 
-    if text.lstrip()[:1] in ("{", "["):
-        outcome = _from_json(text)
-        if isinstance(outcome, tuple) and outcome[0] is Reason.MALFORMED_JSON:
-            # a page may start with "[" (a bracketed title): a known layout beats "malformed JSON"
-            page = _from_page(text)
-            if not isinstance(page, tuple):
-                outcome = page
-    else:
-        outcome = _from_page(text)
-    if isinstance(outcome, tuple):
-        return outcome
-    record = outcome
-    record.warnings[:0] = decoded.warnings  # decoding happened first: its warnings lead
+    from parsers.exports import reader_for, split_records
+
+    reader = reader_for(text)
+    source, outcomes = (reader.SOURCE, split_records(reader, text)) if reader else (None, None)
+    if outcomes is None or _is_malformed_json(outcomes):
+        # a page may start with "[" (a bracketed title): a known layout beats "malformed JSON"
+        page_source, page = _from_page(text)
+        if outcomes is None or page.record is not None:
+            source, outcomes = page_source, [page]
+    for outcome in outcomes:
+        _check_record(outcome, decoded.warnings)
+    if reader and len(outcomes) == 1 and outcomes[0].record_key is None and outcomes[0].reason not in (
+            None, Reason.NO_IDENTIFIER):
+        source = None  # a file the reader could not read is not known to be of its source
+    return source, outcomes
+
+
+def _failed(reason: Reason, detail: str, key: str | None = None) -> RecordOutcome:
+    return RecordOutcome(key, reason=reason.value, detail=detail)
+
+
+def _is_malformed_json(outcomes: list[RecordOutcome]) -> bool:
+    return len(outcomes) == 1 and outcomes[0].record_key is None and outcomes[0].reason == Reason.MALFORMED_JSON
+
+
+def _check_record(outcome: RecordOutcome, decode_warnings: list[str]) -> None:
+    """Decoding warnings lead each record's warnings; a record with no identifier is quarantined."""
+    record = outcome.record
+    if record is None:
+        Reason(outcome.reason)  # a reader may only use the documented reasons
+        return
+    record.warnings[:0] = decode_warnings  # decoding happened first: its warnings lead
     if not record.identifiers:
-        return Reason.NO_IDENTIFIER, f"{record.source} layout parsed, no identifier found", record.source
-    return record
+        outcome.record, outcome.reason = None, Reason.NO_IDENTIFIER.value
+        outcome.detail = f"{record.source} layout parsed, no identifier found"
 
 
 def _read_limited(path: Path, max_bytes: int) -> tuple[bytes | None, str, int]:
@@ -214,27 +245,6 @@ def _read_limited(path: Path, max_bytes: int) -> tuple[bytes | None, str, int]:
     return data, digest.hexdigest(), size
 
 
-# --- JSON -------------------------------------------------------------------------------------
-
-def _from_json(text: str) -> SourceRecord | tuple[Reason, str, str | None]:
-    from parsers.sources.ctgov_json import is_v2_study, parse_study
-
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        return Reason.MALFORMED_JSON, "nested too deeply", None
-    except ValueError as exc:
-        return Reason.MALFORMED_JSON, str(exc)[:500], None
-    studies = data.get("studies") if isinstance(data, dict) and "studies" in data else data if isinstance(data, list) else [data]
-    if not isinstance(studies, list):
-        return Reason.UNKNOWN_LAYOUT, "JSON 'studies' is not a list", None
-    if len(studies) > 1:
-        return Reason.MULTI_STUDY_JSON, f"{len(studies)} studies in one file; split into one file per study", "ctgov_json"
-    if not studies or not is_v2_study(studies[0]):
-        return Reason.UNKNOWN_LAYOUT, "JSON but not a ClinicalTrials.gov v2 study (no protocolSection.identificationModule.nctId)", None
-    return parse_study(studies[0])
-
-
 # --- pages (text or HTML) ---------------------------------------------------------------------
 
 _CLOSING = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
@@ -247,7 +257,8 @@ def is_truncated_html(text: str) -> bool:
     return looks_like_html(text) and not _CLOSING.search(text)
 
 
-def _from_page(text: str) -> SourceRecord | tuple[Reason, str, str | None]:
+def _from_page(text: str) -> tuple[str | None, RecordOutcome]:
+    """(source, the page's one outcome: record or file-level reason)."""
     import parsers
 
     truncated = is_truncated_html(text)
@@ -255,10 +266,11 @@ def _from_page(text: str) -> SourceRecord | tuple[Reason, str, str | None]:
         record = parsers.parse_text(text)
     except parsers.UnknownLayout as exc:
         if truncated:
-            return Reason.TRUNCATED_HTML, f"no closing </body> or </html>, and {exc}", None
-        return Reason.UNKNOWN_LAYOUT, str(exc), None
+            return None, _failed(Reason.TRUNCATED_HTML, f"no closing </body> or </html>, and {exc}")
+        return None, _failed(Reason.UNKNOWN_LAYOUT, str(exc))
     if truncated:
         if not record.identifiers:
-            return Reason.TRUNCATED_HTML, f"no closing </body> or </html>; {record.source} layout, no identifier", record.source
+            return record.source, _failed(Reason.TRUNCATED_HTML,
+                                          f"no closing </body> or </html>; {record.source} layout, no identifier")
         record.warn("truncated_html", "no closing </body> or </html>; parsed what is there")
-    return record
+    return record.source, RecordOutcome(None, record=record)

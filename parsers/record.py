@@ -1,7 +1,7 @@
 """The canonical record every source parser returns.
 
-One `SourceRecord` per raw file. Scalar fields hold values already normalized to the
-ClinicalTrials.gov API v2 vocabulary (None = the page does not show it); `raw` keeps, per
+One `SourceRecord` per record (a page, or one study of an export). Scalar fields hold values
+already normalized to the ClinicalTrials.gov API v2 vocabulary (None = the page does not show it); `raw` keeps, per
 field name, the exact string the page showed, so nothing is lost and unmapped spellings can
 be counted. List fields hold small dataclasses that keep their own raw strings.
 
@@ -10,8 +10,9 @@ Warnings are strings "code: detail" (code is a stable snake_case key, e.g.
 """
 from __future__ import annotations
 
+import traceback
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 # Scalar fields shared by source_records and trials (the warehouse contract's per-record columns).
 SCALAR_FIELDS: tuple[str, ...] = (
@@ -186,3 +187,14 @@ class RecordOutcome:
     record: SourceRecord | None = None
     reason: str | None = None  # a parsers.intake.Reason value when the record is quarantined
     detail: str = ""
+
+
+def parsed_outcome(record_key: str | None, parse: Callable[..., SourceRecord], *args: Any) -> RecordOutcome:
+    """RecordOutcome of parse(*args); an exception quarantines this record only, as
+    "internal_error" (a parser bug), so the other records of the file are still used."""
+    try:
+        return RecordOutcome(record_key, record=parse(*args))
+    except Exception as exc:  # noqa: BLE001 - one record's bug must not lose the file
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+        return RecordOutcome(record_key, reason="internal_error", detail=f"{type(exc).__name__}: {exc}{at}"[:2000])

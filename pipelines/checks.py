@@ -74,25 +74,40 @@ def check_trial_id_unique(trials: pa.Table) -> CheckOutcome:
                         {"duplicates": len(duplicates), "nulls": nulls, "examples": duplicates[:MAX_EXAMPLES]})
 
 
+def _entries(table: pa.Table) -> list[tuple[str, str | None]]:
+    """(raw_path, record_key) of each row; a table without record_key holds whole files."""
+    paths = table.column("raw_path").to_pylist()
+    keys = table.column("record_key").to_pylist() if "record_key" in table.column_names else [None] * len(paths)
+    return list(zip(paths, keys))
+
+
 def check_raw_files_accounted(raw_paths: Iterable[str], source_records: pa.Table, quarantine: pa.Table) -> CheckOutcome:
-    """Every raw file is in exactly one of source_records or quarantine, and nothing else is."""
+    """Every raw file, and every record inside it, is in exactly one of source_records or
+    quarantine, and nothing else is: each raw file has at least one row; no (file, record_key)
+    has two rows; a file quarantined as a whole (record_key null) has no other row; no row
+    names a file that is not in raw/."""
     raw = Counter(raw_paths)
-    parsed = Counter(source_records.column("raw_path").to_pylist())
-    bad = Counter(quarantine.column("raw_path").to_pylist())
-    missing = sorted(p for p in raw if p not in parsed and p not in bad)
-    twice = sorted(p for p in raw if parsed[p] + bad[p] > 1)
-    unknown = sorted(p for p in (parsed + bad) if p not in raw)
+    entries = Counter(_entries(source_records) + _entries(quarantine))
+    by_file: dict[str, list[str | None]] = {}
+    for path, key in entries:
+        by_file.setdefault(path, []).append(key)
+    missing = sorted(p for p in raw if p not in by_file)
+    twice = sorted({f"{p}#{k}" if k is not None else p for (p, k), n in entries.items() if n > 1}
+                   | {p for p, keys in by_file.items() if None in keys and len(keys) > 1})
+    unknown = sorted(p for p in by_file if p not in raw)
     passed = not (missing or twice or unknown)
+    records = sum(entries.values())
     description = (
-        f"{len(raw)} raw files: {sum(parsed.values())} in source_records, {sum(bad.values())} in quarantine"
+        f"{len(raw)} raw files, {records} records: {source_records.num_rows} in source_records, "
+        f"{quarantine.num_rows} in quarantine"
         if passed else
-        f"{len(missing)} raw file(s) in neither table, {len(twice)} in both/twice, "
-        f"{len(unknown)} row(s) for files not in raw/ (e.g. {', '.join((missing + twice + unknown)[:MAX_EXAMPLES])}); "
-        "re-run the intake of their batch"
+        f"{len(missing)} raw file(s) in neither table, {len(twice)} file(s)/record(s) in both/twice, "
+        f"{len(unknown)} file(s) in the tables but not in raw/ "
+        f"(e.g. {', '.join((missing + twice + unknown)[:MAX_EXAMPLES])}); re-run the intake of their batch"
     )
     return CheckOutcome(CHECK_RAW_FILES_ACCOUNTED, "source_records", passed, description, {
-        "raw_files": len(raw), "missing": len(missing), "duplicated": len(twice), "unknown": len(unknown),
-        "examples": (missing + twice + unknown)[:MAX_EXAMPLES],
+        "raw_files": len(raw), "records": records, "missing": len(missing), "duplicated": len(twice),
+        "unknown": len(unknown), "examples": (missing + twice + unknown)[:MAX_EXAMPLES],
     })
 
 

@@ -212,7 +212,7 @@ def print_summary(report: IngestReport, console) -> None:
     table.add_column("what")
     table.add_column("value", justify="right")
     for source, n in report.files_by_source.items():
-        table.add_row(f"files: {source}", str(n))
+        table.add_row(f"records: {source}", str(n))  # an export file holds many records
     quarantined = sum(report.quarantined_by_reason.values())
     table.add_row("quarantined", str(quarantined))
     for reason, n in report.quarantined_by_reason.items():

@@ -28,7 +28,15 @@ from pipelines.staging.store import (
     staging_root,
 )
 
-SOURCES: tuple[str, ...] = ("veeva", "medpath", "ctgov_text", "ctgov_json")
+def _known_sources() -> tuple[str, ...]:
+    """Page layouts, then the sources of the multi-record readers (parsers.exports.READERS)."""
+    from parsers.exports import READERS
+    from parsers.sources import LAYOUT_MODULES
+
+    return tuple(dict.fromkeys((*LAYOUT_MODULES, *(reader.SOURCE for reader in READERS))))
+
+
+SOURCES: tuple[str, ...] = _known_sources()
 
 __all__ = [
     "INTERNAL_ERROR", "MIN_FILES_FOR_POOL", "ROOT_BATCH", "SOURCES", "Batch", "StageSummary", "batch_fingerprint",
@@ -106,8 +114,8 @@ def iter_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> Iterator[Any
         with pq.ParquetFile(path) as staged:
             for chunk in staged.iter_batches(batch_size=256, use_threads=False):
                 for row in chunk.to_pylist():
-                    yield ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"],
-                                     sha256=row["sha256"] or "", record=record_from_dict(row))
+                    yield ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "",
+                                     record=record_from_dict(row), record_key=row["record_key"])
 
 
 def load_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> tuple[list, list]:
@@ -116,13 +124,13 @@ def load_staged(warehouse_root: Path, batch_keys: Iterable[str]) -> tuple[list, 
     from pipelines.reconcile import QuarantinedFile
 
     batch_keys = list(batch_keys)
-    parsed = sorted(iter_staged(warehouse_root, batch_keys), key=lambda p: (p.raw_path, p.record_id))
+    parsed = sorted(iter_staged(warehouse_root, batch_keys), key=lambda p: (p.raw_path, p.record_key or ""))
     quarantined = []
     for key in batch_keys:
         for row in read_staged(warehouse_root, key, "quarantine").to_pylist():
-            quarantined.append(QuarantinedFile(raw_path=row["raw_path"], sha256=row["sha256"],
-                                               reason=row["reason"], detail=row["detail"] or ""))
-    quarantined.sort(key=lambda q: q.raw_path)
+            quarantined.append(QuarantinedFile(raw_path=row["raw_path"], sha256=row["sha256"], reason=row["reason"],
+                                               detail=row["detail"] or "", record_key=row["record_key"]))
+    quarantined.sort(key=lambda q: (q.raw_path, q.record_key or ""))
     return parsed, quarantined
 
 

@@ -8,7 +8,8 @@ plus its name in LAYOUT_MODULES. The module declares:
 - one small reader per block: `reader(record, block) -> unused lines`, built from the engine's
   helpers (`normalized`, `fill_slots`, `add_criteria`, `add_conditions`, `add_identifier`, ...).
 The engine (parsers.layout) does the rest: lines, chrome, blocks, guarded readers, warnings.
-(ctgov_json is INTAKE's JSON reader, not a line layout.)
+(ctgov_json, ctgov_json_download and ctgov_xml are not line layouts: the multi-record
+readers of registry exports are listed in parsers.exports.READERS.)
 """
 from __future__ import annotations
 

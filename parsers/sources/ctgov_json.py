@@ -63,7 +63,7 @@ def is_v2_study(data: object) -> bool:
 
 def parse_study(study: dict, parser_version: str | None = None) -> SourceRecord:
     """One v2 study (the object holding protocolSection) -> SourceRecord."""
-    record = SourceRecord(source=SOURCE, parser_version=parser_version or _parser_version())
+    record = SourceRecord(source=SOURCE, parser_version=parser_version or current_parser_version())
     protocol = _obj(study.get("protocolSection") if isinstance(study, dict) else None)
     if not protocol:
         record.warn("malformed_section", "protocolSection missing or not an object")
@@ -82,7 +82,7 @@ def parse_study(study: dict, parser_version: str | None = None) -> SourceRecord:
     return record
 
 
-def _parser_version() -> str:
+def current_parser_version() -> str:
     try:
         from parsers import PARSER_VERSION  # set by the PARSERS package; absent while it lands
     except ImportError:
@@ -116,7 +116,7 @@ def _texts(value: Any) -> list[str]:
     return [t for t in (_text(v) for v in value) if t] if isinstance(value, list) else []
 
 
-def _normalized(record: SourceRecord, field: str, normalizer: Callable[[Any], Any], raw: Any) -> Any:
+def normalized_value(record: SourceRecord, field: str, normalizer: Callable[[Any], Any], raw: Any) -> Any:
     """normalizer(raw); an Unmapped value becomes a warning and None (the raw string is kept)."""
     if raw is None:
         return None
@@ -131,7 +131,7 @@ def _set(record: SourceRecord, field: str, normalizer: Callable[[Any], Any], raw
     if raw is None:
         return
     record.raw[field] = raw if isinstance(raw, str) else ", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
-    setattr(record, field, _normalized(record, field, normalizer, raw))
+    setattr(record, field, normalized_value(record, field, normalizer, raw))
 
 
 # --- modules ----------------------------------------------------------------------------------
@@ -139,14 +139,14 @@ def _set(record: SourceRecord, field: str, normalizer: Callable[[Any], Any], raw
 def _identification(module: dict, record: SourceRecord) -> None:
     nct = _text(module.get("nctId"))
     if nct:
-        _add_id(record, nct, "nct_id", "OTHER", expect="NCT")
+        add_identifier(record, nct, "nct_id", "OTHER", expect="NCT")
     for alias in _texts(module.get("nctIdAliases")):
-        _add_id(record, alias, "nct_id_alias", "OTHER", expect="NCT")
+        add_identifier(record, alias, "nct_id_alias", "OTHER", expect="NCT")
     org = _obj(module.get("orgStudyIdInfo"))
     org_id = _text(org.get("id"))
     if org_id:
         default = "GRANT" if org.get("type") in _GRANT_HINTS else "ORG_STUDY_ID"
-        _add_id(record, org_id, "org_study_id", default)
+        add_identifier(record, org_id, "org_study_id", default)
     for info in _objs(module.get("secondaryIdInfos")):
         value = _text(info.get("id"))
         if not value:
@@ -154,13 +154,13 @@ def _identification(module: dict, record: SourceRecord) -> None:
         hint = _text(info.get("type"))
         default = "GRANT" if hint in _GRANT_HINTS else "OTHER"
         # REGISTRY also covers non-WHO registries (SNCTP, NCI-...): only EudraCT/CTIS hints promise a shape
-        _add_id(record, value, "secondary_id", default, expect="registry" if hint in _REGISTRY_HINTS else None)
+        add_identifier(record, value, "secondary_id", default, expect="registry" if hint in _REGISTRY_HINTS else None)
     _set(record, "title", _text, _text(module.get("briefTitle")))
     _set(record, "official_title", _text, _text(module.get("officialTitle")))
     _set(record, "acronym", _text, _text(module.get("acronym")))
 
 
-def _add_id(record: SourceRecord, raw: str, field: str, default_type: str, expect: str | None = None) -> None:
+def add_identifier(record: SourceRecord, raw: str, field: str, default_type: str, expect: str | None = None) -> None:
     classified = classify_identifier(raw, default_type=default_type)
     if classified is None:
         record.warn("junk_identifier", f"{field}={raw!r}")
@@ -198,7 +198,7 @@ def _sponsors(module: dict, record: SourceRecord) -> None:
     name = _text(lead.get("name"))
     if name:
         class_raw = _text(lead.get("class"))
-        agency = _normalized(record, "lead_sponsor_class", normalize_agency_class, class_raw)
+        agency = normalized_value(record, "lead_sponsor_class", normalize_agency_class, class_raw)
         record.lead_sponsor, record.lead_sponsor_class = name, agency
         record.raw["lead_sponsor"] = name
         if class_raw:
@@ -209,7 +209,7 @@ def _sponsors(module: dict, record: SourceRecord) -> None:
         if not name:
             continue
         class_raw = _text(collaborator.get("class"))
-        agency = _normalized(record, "collaborator_class", normalize_agency_class, class_raw)
+        agency = normalized_value(record, "collaborator_class", normalize_agency_class, class_raw)
         record.sponsors.append(Sponsor(name=name, role="collaborator", agency_class=agency, class_raw=class_raw))
 
 
@@ -252,7 +252,7 @@ def _arms_interventions(module: dict, record: SourceRecord) -> None:
         if not label:
             continue
         type_raw = _text(arm.get("type"))
-        record.arms.append(Arm(label=label, arm_type=_normalized(record, "arm_type", normalize_arm_type, type_raw),
+        record.arms.append(Arm(label=label, arm_type=normalized_value(record, "arm_type", normalize_arm_type, type_raw),
                                type_raw=type_raw, description=_text(arm.get("description")),
                                interventions=_texts(arm.get("interventionNames"))))
     for item in _objs(module.get("interventions")):
@@ -261,7 +261,7 @@ def _arms_interventions(module: dict, record: SourceRecord) -> None:
             continue
         type_raw = _text(item.get("type"))
         record.interventions.append(Intervention(
-            name=name, intervention_type=_normalized(record, "intervention_type", normalize_intervention_type, type_raw),
+            name=name, intervention_type=normalized_value(record, "intervention_type", normalize_intervention_type, type_raw),
             type_raw=type_raw, description=_text(item.get("description"))))
 
 
@@ -282,7 +282,7 @@ def _eligibility(module: dict, record: SourceRecord) -> None:
     healthy = module.get("healthyVolunteers")
     if healthy is not None:
         record.raw["healthy_volunteers"] = str(healthy)
-        record.healthy_volunteers = _normalized(record, "healthy_volunteers", normalize_healthy_volunteers, healthy)
+        record.healthy_volunteers = normalized_value(record, "healthy_volunteers", normalize_healthy_volunteers, healthy)
     _set(record, "sex", normalize_sex, _text(module.get("sex")))
     _set(record, "min_age_years", age_to_years, _text(module.get("minimumAge")))
     _set(record, "max_age_years", age_to_years, _text(module.get("maximumAge")))

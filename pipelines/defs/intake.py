@@ -73,8 +73,8 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         kinds={"python", "parquet"},
         tags={"source": source},
         automation_condition=dg.AutomationCondition.eager(),
-        description=f"Canonical records parsed from the `{source}` pages of one raw batch "
-                    "(staged by raw_batch_intake as typed Parquet rows).",
+        description=f"Canonical records parsed from the `{source}` files of one raw batch (a page, or "
+                    "each record of an export), staged by raw_batch_intake as typed Parquet rows.",
     )
     def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
         import pyarrow.compute as pc

@@ -20,7 +20,7 @@ from pipelines.reconcile.model import (
     Reconciled,
     RecordIdentifier,
 )
-from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, precedence_key
+from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, precedence_key_for
 from pipelines.reconcile.resolve import resolve_trial
 
 __all__ = [
@@ -106,7 +106,7 @@ def _casefold_key(text: str) -> str:
 
 def _trial_row(trial_id: str, members: list[ParsedFile], resolved: dict[str, Any],
                conflict_fields: list[str], registry_ids: list[tuple[str, str]]) -> dict[str, Any]:
-    ordered = sorted(members, key=precedence_key)  # list values: first spelling from the best record
+    ordered = sorted(members, key=precedence_key_for(trial_id))  # list values: first spelling from the best record
     conditions: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in ordered:

@@ -9,22 +9,24 @@ from parsers.record import SourceRecord
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A raw file that parsed into one canonical record."""
+    """One canonical record: a raw file, or a record inside a multi-record file (record_key)."""
 
-    record_id: str  # stable id of the raw file (pipelines.warehouse.record_id_for)
+    record_id: str  # stable id of the record (pipelines.warehouse.build.record_id_of)
     raw_path: str  # path relative to raw/, "/"-separated
     sha256: str
     record: SourceRecord
+    record_key: str | None = None  # the record inside a multi-record file; None: the file is one record
 
 
 @dataclass(frozen=True)
 class QuarantinedFile:
-    """A raw file that could not be used, with the reason (see intake)."""
+    """A raw file, or one record inside it, that could not be used, with the reason (see intake)."""
 
     raw_path: str
     sha256: str | None
     reason: str
     detail: str
+    record_key: str | None = None  # None: the whole file
 
 
 @dataclass(frozen=True)

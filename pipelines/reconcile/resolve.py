@@ -12,7 +12,7 @@ from typing import Any
 from parsers.identifiers import normalize_sponsor
 from parsers.record import SCALAR_FIELDS
 from pipelines.reconcile.model import ParsedFile, Provenance
-from pipelines.reconcile.precedence import deciding_rule, precedence_key
+from pipelines.reconcile.precedence import deciding_rule, precedence_key_for
 
 # Each source page shows its own update date: disagreement there is expected, not a conflict.
 CONFLICT_EXEMPT: frozenset[str] = frozenset({"last_update_date"})
@@ -69,19 +69,20 @@ def _in_conflict(field: str, values: list[Any]) -> bool:
     return any(not compatible(field, x, y) for i, x in enumerate(distinct) for y in distinct[i + 1:])
 
 
-def _pick(field: str, cands: list[tuple[ParsedFile, Any]]) -> tuple[ParsedFile, Any, str]:
+def _pick(trial_id: str, cands: list[tuple[ParsedFile, Any]]) -> tuple[ParsedFile, Any, str]:
     winner, value = cands[0]
     if len(cands) == 1:
         return winner, value, "only_candidate"
     rival = next((p for p, v in cands[1:] if v != value), None)
     if rival is None:
         return winner, value, "unanimous"
-    return winner, value, deciding_rule(winner, rival)
+    return winner, value, deciding_rule(winner, rival, trial_id)
 
 
 def resolve_trial(trial_id: str, records: list[ParsedFile]) -> tuple[dict[str, Any], list[Provenance], list[str]]:
-    """(resolved scalar values, provenance rows, conflicting field names) for one trial."""
-    ordered = sorted(records, key=precedence_key)
+    """(resolved scalar values, provenance rows, conflicting field names) for one trial. The
+    trial_id decides the home registry (see precedence.py)."""
+    ordered = sorted(records, key=precedence_key_for(trial_id))
     resolved: dict[str, Any] = {}
     provenance: list[Provenance] = []
     conflicts: list[str] = []
@@ -97,7 +98,7 @@ def resolve_trial(trial_id: str, records: list[ParsedFile]) -> tuple[dict[str, A
             provenance.extend(rows)
             resolved[field] = chosen_value
         else:
-            winner, value, rule = _pick(field, cands)
+            winner, value, rule = _pick(trial_id, cands)
             if field == "enrollment":
                 enrollment_winner = winner
             resolved[field] = value

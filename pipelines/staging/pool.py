@@ -40,11 +40,8 @@ def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
     except OSError:
         size = mtime = None
     outcome = process_file(path, raw_root, max_bytes=max_bytes)
-    records = getattr(outcome, "records", None)
-    if records is None:  # one record per file
-        records = ([RecordOutcome(None, outcome.record)] if outcome.record is not None else
-                   [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "")])
-    if not records:
+    records = outcome.records
+    if outcome.reason is not None or not records:  # the whole file is quarantined
         records = [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "no records")]
     return FileResult(outcome.raw_path, size, mtime, outcome.sha256, outcome.source, list(records))
 

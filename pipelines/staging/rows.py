@@ -99,12 +99,6 @@ class FileResult:
     detail: str = ""
 
 
-def record_id_of(raw_path: str, record_key: str | None) -> str:
-    from pipelines.warehouse.build import record_id_for
-
-    return record_id_for(raw_path if record_key is None else f"{raw_path}#{record_key}")
-
-
 def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None, rec: SourceRecord) -> dict:
     return {"record_id": record_id, "record_key": key, "raw_path": raw_path, "sha256": sha,
             **{f.name: getattr(rec, f.name) for f in dataclasses.fields(SourceRecord)}}
@@ -124,7 +118,7 @@ def _as_plain(value: Any) -> Any:
 def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
     """The staged tables of some raw files (any order; the snapshot step sorts)."""
     from pipelines.reconcile.clustering import record_identifiers
-    from pipelines.warehouse.build import add_record_rows
+    from pipelines.warehouse.build import add_record_rows, record_id_of
 
     rows: dict[str, list[dict]] = {name: [] for name in staged_schemas()}
     for result in results:
@@ -138,11 +132,9 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
                 continue
             parsed_n += 1
             rid = record_id_of(result.raw_path, key)
-            parsed = ParsedFile(record_id=rid, raw_path=result.raw_path, sha256=result.sha256 or "", record=outcome.record)
-            before = len(rows["source_records"])
+            parsed = ParsedFile(record_id=rid, raw_path=result.raw_path, sha256=result.sha256 or "",
+                                record=outcome.record, record_key=key)
             add_record_rows(rows, parsed, trial_id=None)
-            for row in rows["source_records"][before:]:
-                row["record_key"] = key
             rows["records"].append({k: _as_plain(v) for k, v in
                                     _record_row(rid, key, result.raw_path, result.sha256, outcome.record).items()})
             rows["identifiers"].extend(dataclasses.asdict(i) for i in record_identifiers(parsed))

@@ -24,6 +24,11 @@ def record_id_for(raw_path: str) -> str:
     return "R" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
 
 
+def record_id_of(raw_path: str, record_key: str | None) -> str:
+    """The record's id: the file's for a one-record file, else of "<raw_path>#<record_key>"."""
+    return record_id_for(raw_path if record_key is None else f"{raw_path}#{record_key}")
+
+
 def _rows_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     schema = TABLES[name]
     return pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
@@ -96,7 +101,7 @@ def add_record_rows(rows: dict[str, list[dict[str, Any]]], p: ParsedFile, trial_
         })
 
     rows["source_records"].append({
-        **base, "source": rec.source, "raw_path": p.raw_path, "sha256": p.sha256,
+        **base, "source": rec.source, "raw_path": p.raw_path, "record_key": p.record_key, "sha256": p.sha256,
         "parser_version": rec.parser_version, "warnings": warnings,
         **{f: getattr(rec, f) for f in SCALAR_FIELDS},
     })
@@ -161,7 +166,8 @@ def build_trial_tables(quarantined: list[QuarantinedFile], reconciled: Reconcile
     rows["field_provenance"] = [vars(r).copy() for r in reconciled.provenance]
     rows["link_candidates"] = [vars(c).copy() for c in reconciled.link_candidates]
     rows["quarantine"] = sorted((vars(q).copy() for q in quarantined),
-                                key=lambda r: (r["raw_path"], r["reason"], r["detail"], r["sha256"] or ""))
+                                key=lambda r: (r["raw_path"], r["record_key"] or "", r["reason"], r["detail"],
+                                               r["sha256"] or ""))
     return {name: to_table(name, rows[name]) for name in TABLES if name not in RECORD_TABLES}
 
 

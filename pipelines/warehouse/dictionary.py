@@ -11,7 +11,7 @@ import sys
 import pyarrow as pa
 
 from pipelines.reconcile.candidates import JACCARD_MIN, MAX_BUCKET
-from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, UNKNOWN_SOURCE_RANK
+from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, TIERS
 from pipelines.reconcile.resolve import CONFLICT_EXEMPT
 from pipelines.warehouse.schema import SORT_KEYS, TABLE_DESCRIPTIONS, TABLES
 
@@ -87,15 +87,23 @@ def _linking() -> str:
 
 def _precedence() -> str:
     lines = ["## Field precedence\n",
-             "Each scalar trial field takes the value of the first record in this order; records "
-             "that do not give the field are not candidates (a source never blanks a field):\n",
-             "1. source authority (lower rank first, table below);",
+             "Authority is per trial: the record of the trial's own (home) registry leads. Each scalar "
+             "trial field takes the value of the first record in this order; records that do not give "
+             "the field are not candidates (a source never blanks a field):\n",
+             "1. authority tier (lower first, tables below): the home registry of the trial's `trial_id` "
+             "(CT.gov for an NCT id, CTIS for an EU CT number, EU CTR for a EudraCT number, the WHO "
+             "ICTRP row for any other WHO registry id; a `TB-` trial has none), then the other "
+             "registries' exports, then the CT.gov text rendering, then the aggregator scrapes;",
              "2. the most recent `last_update_date` (a record without one comes last);",
              "3. the smallest `record_id` (determinism only).\n",
-             "| source | rank | role | why |\n|---|---|---|---|"]
+             "| tier | rank | meaning |\n|---|---|---|"]
+    for tier in TIERS:
+        lines.append(f"| `{tier.rule}` | {tier.rank} | {_esc(tier.meaning)} |")
+    lines.append("")
+    lines.append("| source | home registry of | tier otherwise | what it is |\n|---|---|---|---|")
     for source, auth in SOURCE_AUTHORITY.items():
-        lines.append(f"| `{source}` | {auth.rank} | {auth.role} | {_esc(auth.why)} |")
-    lines.append(f"| any other source | {UNKNOWN_SOURCE_RANK} | unknown | ranks below every listed source |")
+        lines.append(f"| `{source}` | {auth.home_for or '-'} | `{auth.tier.rule}` | {_esc(auth.why)} |")
+    lines.append("| any other source | - | `unknown_source` | ranks below every listed source |")
     lines.append("")
     lines.append(
         "`enrollment_type` follows the chosen `enrollment` count: it is the type shown by the record "

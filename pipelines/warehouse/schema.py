@@ -55,7 +55,8 @@ def _scalar_fields(scope: str) -> list[pa.Field]:
 
 
 TRIAL_ID = col("trial_id", STR, "the trial: best registry id (NCT > EU CT > EudraCT > other WHO registry), else 'TB-' + stable hash")
-RECORD_ID = col("record_id", STR, "the source record (raw file): 'R' + 16 hex of sha256 of its path under raw/")
+RECORD_ID = col("record_id", STR, "the source record: 'R' + 16 hex of sha256 of its raw file's path under raw/ "
+                "(of '<path>#<record_key>' for a record inside a multi-record file)")
 
 TABLES: dict[str, pa.Schema] = {
     "trials": pa.schema([
@@ -71,9 +72,9 @@ TABLES: dict[str, pa.Schema] = {
     "source_records": pa.schema([
         RECORD_ID,
         TRIAL_ID,
-        col("source", STR, "source key: veeva, medpath, ctgov_text, ctgov_json"),
-        col("record_key", STR, "key of the record inside a multi-record raw file (null: the file is one record)"),
+        col("source", STR, "source key: veeva, medpath, ctgov_text, ctgov_json, ctgov_xml, ..."),
         col("raw_path", STR, "path of the raw file relative to raw/"),
+        col("record_key", STR, "the record inside a multi-record raw file (export): its NCT id or other registry key, else its position; null when the file is one record"),
         col("sha256", STR, "sha256 of the raw file bytes"),
         col("parser_version", STR, "version of the parser that produced the record"),
         col("warnings", STR_LIST, "parser warnings 'code: detail' (unmapped values, unused lines, ...)"),
@@ -165,7 +166,7 @@ TABLES: dict[str, pa.Schema] = {
     ]),
     "quarantine": pa.schema([
         col("raw_path", STR, "path of the raw file relative to raw/"),
-        col("record_key", STR, "the record inside a multi-record raw file (null: the whole file)"),
+        col("record_key", STR, "the record inside a multi-record raw file that could not be used; null when the whole file is quarantined"),
         col("sha256", STR, "sha256 of the raw file bytes (null when unreadable)"),
         col("reason", STR, "why the file could not be used, one of: " + ", ".join(sorted(REASONS)) + " (see parsers.intake.Reason)"),
         col("detail", STR, "details for a human"),
@@ -183,7 +184,7 @@ TABLES: dict[str, pa.Schema] = {
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
     "trials": "reconciled trial",
-    "source_records": "parsed raw file",
+    "source_records": "parsed record (a raw file, or one record of a multi-record file)",
     "trial_identifiers": "identifier of a record (with the trial it belongs to)",
     "trial_links": "edge that joined two records (and per shared value)",
     "field_provenance": "candidate value of a trial field",
@@ -194,7 +195,7 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "eligibility_criteria": "eligibility criterion",
     "locations": "site",
     "sponsors": "sponsor or collaborator",
-    "quarantine": "raw file that could not be used",
+    "quarantine": "raw file (or record inside a multi-record file) that could not be used",
     "link_candidates": "pair of records in different trials that look alike (review only)",
 }
 

@@ -21,7 +21,7 @@ def _study(nct="NCT01234567", **ident):
 
 def test_reason_strings_are_the_documented_contract():
     assert REASONS == {"empty", "binary", "undecodable", "oversized", "unknown_layout", "no_identifier",
-                       "truncated_html", "malformed_json", "multi_study_json", "symlink_outside_raw",
+                       "truncated_html", "malformed_json", "malformed_xml", "symlink_outside_raw",
                        "unreadable", "timeout", "internal_error"}
     for reason in Reason:
         assert f"- {reason.value} " in intake.__doc__  # each one is documented in the module docstring
@@ -64,15 +64,53 @@ def test_ctgov_json_file_becomes_a_record_with_sha_and_relative_path(tmp_path):
     assert outcome.record.status == "RECRUITING"
 
 
-def test_json_list_with_one_study_is_accepted_more_are_quarantined(tmp_path):
+def test_one_study_is_one_record_without_key_more_are_one_record_each(tmp_path):
     one = tmp_path / "one.json"
     one.write_text(json.dumps([_study()]))
-    assert process_file(one, tmp_path).record.title == "A trial"
+    outcome = process_file(one, tmp_path)
+    assert [r.record_key for r in outcome.records] == [None] and outcome.record.title == "A trial"
     two = tmp_path / "two.json"
     two.write_text(json.dumps({"studies": [_study(), _study("NCT07654321")]}))
     outcome = process_file(two, tmp_path)
-    assert (outcome.reason, outcome.record) == ("multi_study_json", None)
-    assert outcome.detail.startswith("2 studies")
+    assert (outcome.reason, outcome.record, outcome.source) == (None, None, "ctgov_json")
+    assert [(r.record_key, r.record.identifiers[0].value) for r in outcome.records] == [
+        ("NCT01234567", "NCT01234567"), ("NCT07654321", "NCT07654321")]
+
+
+def test_json_lines_one_bad_line_quarantines_exactly_that_line(tmp_path):
+    lines = [json.dumps(_study("NCT01111111")), '{"protocolSection": {"identificationModule": ', "",
+             json.dumps(_study("NCT02222222")), json.dumps({"no": "study"})]
+    path = tmp_path / "studies.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    outcome = process_file(path, tmp_path)
+    assert outcome.reason is None
+    assert [(r.record_key, r.reason) for r in outcome.records] == [
+        ("NCT01111111", None), ("line-2", "malformed_json"), ("NCT02222222", None), ("line-5", "unknown_layout")]
+    assert outcome.records[1].detail.startswith("line 2:")
+
+
+def test_repeated_and_missing_nct_ids_get_distinct_keys(tmp_path):
+    no_id = {"protocolSection": {"identificationModule": {"briefTitle": "x"}}}
+    path = tmp_path / "dupes.json"
+    path.write_text(json.dumps([_study(), _study(), no_id, _study()]))
+    keys = [r.record_key for r in process_file(path, tmp_path).records]
+    assert keys == ["NCT01234567", "NCT01234567~2", "3", "NCT01234567~3"]
+
+
+def test_one_study_whose_parser_fails_quarantines_that_study_only(tmp_path, monkeypatch):
+    real = ctgov_json.parse_study
+
+    def fails_on_second(study):
+        if study["protocolSection"]["identificationModule"]["nctId"] == "NCT07654321":
+            raise KeyError("parser bug")
+        return real(study)
+
+    monkeypatch.setattr(ctgov_json, "parse_study", fails_on_second)
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps({"studies": [_study(), _study("NCT07654321")]}))
+    first, second = process_file(path, tmp_path).records
+    assert first.record is not None and (second.record, second.reason) == (None, "internal_error")
+    assert "KeyError" in second.detail and "parser bug" in second.detail
 
 
 def test_decode_warnings_lead_the_record_warnings(tmp_path):

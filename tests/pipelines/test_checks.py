@@ -52,6 +52,29 @@ def test_row_for_a_file_not_in_raw_fails():
     assert not outcome.passed and outcome.metadata["unknown"] == 1
 
 
+def _records(*entries):
+    return pa.table({"raw_path": [p for p, _ in entries], "record_key": [k for _, k in entries]})
+
+
+def test_records_of_one_export_split_between_the_tables_pass():
+    outcome = checks.check_raw_files_accounted(
+        ["dump.json", "page.txt"], _records(("dump.json", "NCT01"), ("page.txt", None)),
+        _records(("dump.json", "line-2")))
+    assert outcome.passed and outcome.metadata["records"] == 3
+
+
+def test_a_record_in_both_tables_fails():
+    outcome = checks.check_raw_files_accounted(
+        ["dump.json"], _records(("dump.json", "NCT01"), ("dump.json", "NCT02")), _records(("dump.json", "NCT02")))
+    assert not outcome.passed and outcome.metadata["examples"] == ["dump.json#NCT02"]
+
+
+def test_a_file_quarantined_whole_that_also_has_records_fails():
+    outcome = checks.check_raw_files_accounted(["dump.json"], _records(("dump.json", "NCT01")),
+                                               _records(("dump.json", None)))
+    assert not outcome.passed and outcome.metadata["examples"] == ["dump.json"]
+
+
 def test_vocabulary_values_pass_including_phase_combinations_and_nulls():
     table = _trials(["T1", "T2", "T3"], phase=["PHASE1/PHASE2", "NA", None], status=["RECRUITING", None, "COMPLETED"],
                     masking=["NONE", "DOUBLE", None])

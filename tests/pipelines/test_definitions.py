@@ -22,7 +22,7 @@ def test_definitions_are_loadable():
 def test_graph_shape():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    parsed = {"parsed_veeva", "parsed_medpath", "parsed_ctgov_text", "parsed_ctgov_json"}
+    parsed = {"parsed_veeva", "parsed_medpath", "parsed_ctgov_text", "parsed_ctgov_json", "parsed_ctgov_xml"}
     assert {"raw_batch_intake", "trials", "source_records", "quarantine"} | parsed <= keys
     for key in parsed:
         node = graph.get(dg.AssetKey(key))

@@ -216,3 +216,34 @@ def test_a_file_that_kills_its_worker_is_quarantined_not_fatal(tmp_path):
     crashed = [r for r in got["quarantine"] if r["raw_path"] == "b/crash.txt"]
     assert crashed[0]["reason"] == ingest.INTERNAL_ERROR and "died" in crashed[0]["detail"]
     assert all(r["reason"] != ingest.INTERNAL_ERROR for r in got["quarantine"] if r["raw_path"] != "b/crash.txt")
+
+
+def _v2(nct: str) -> str:
+    return json.dumps({"protocolSection": {"identificationModule": {"nctId": nct, "briefTitle": f"Trial {nct}"}}})
+
+
+def test_jsonl_with_one_bad_line_quarantines_exactly_that_line_in_the_warehouse(tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipelines.warehouse.build import record_id_for
+    from pipelines.warehouse.engine import build_snapshot
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    (raw / "b1").mkdir(parents=True)
+    lines = [_v2("NCT01111111"), '{"protocolSection": {"identificationModule": {"nctId": "NCT0', _v2("NCT02222222")]
+    (raw / "b1" / "studies.jsonl").write_text("\n".join(lines) + "\n")
+    (raw / "b1" / "one.json").write_text(_v2("NCT03333333"))
+    batch = ingest.scan_batches(raw)["b1"]
+    summary = ingest.ingest_batch(raw, wh, batch, max_bytes=1_000_000, workers=1)
+    assert (summary.files, summary.by_source, summary.quarantined) == (2, {"ctgov_json": 3}, {"malformed_json": 1})
+    result = build_snapshot(wh, ["b1"], ["b1/one.json", "b1/studies.jsonl"])  # the accounting check passes
+    quarantine = pq.read_table(result.snapshot / "quarantine.parquet").to_pylist()
+    assert [(q["raw_path"], q["record_key"], q["reason"]) for q in quarantine] == [
+        ("b1/studies.jsonl", "line-2", "malformed_json")]
+    records = sorted((r["raw_path"], r["record_key"], r["record_id"], r["trial_id"])
+                     for r in pq.read_table(result.snapshot / "source_records.parquet").to_pylist())
+    assert records == [
+        ("b1/one.json", None, record_id_for("b1/one.json"), "NCT03333333"),
+        ("b1/studies.jsonl", "NCT01111111", record_id_for("b1/studies.jsonl#NCT01111111"), "NCT01111111"),
+        ("b1/studies.jsonl", "NCT02222222", record_id_for("b1/studies.jsonl#NCT02222222"), "NCT02222222"),
+    ]

@@ -21,8 +21,8 @@ def test_home_registry_beats_aggregator_even_when_older():
     ])
     (trial,) = rec.trials
     assert trial["phase"] == "PHASE2"
-    assert _prov(rec, "phase") == {("R2", "PHASE2"): (True, "source_authority"),
-                                   ("R1", "PHASE3"): (False, "source_authority")}
+    assert _prov(rec, "phase") == {("R2", "PHASE2"): (True, "home_registry"),
+                                   ("R1", "PHASE3"): (False, "home_registry")}
     assert "phase" in trial["conflicts"]
 
 
@@ -113,7 +113,7 @@ def test_every_candidate_is_in_provenance_with_exactly_one_chosen():
     assert len(rows) == 2 + 3 + 2
     for field in ("title", "phase", "healthy_volunteers"):
         assert sum(p.chosen for p in rows if p.field == field) == 1
-    assert _prov(rec, "healthy_volunteers")[("R3", "true")] == (True, "source_authority")
+    assert _prov(rec, "healthy_volunteers")[("R3", "true")] == (True, "registry_rendering")
     assert rec.trials[0]["title"] == "T one"  # veeva and medpath rank equal; R1 wins on record_id
 
 

@@ -147,12 +147,18 @@ def _check(case_dir: Path, data: bytes) -> None:
     path = case_dir / "case.bin"
     path.write_bytes(data)
     outcome = process_file(path, case_dir, max_bytes=1_000_000)
-    assert (outcome.record is None) != (outcome.reason is None)
-    assert outcome.reason != "internal_error", outcome.detail
+    # a file is quarantined whole, or has records (a mutation may make one file several records)
+    assert (not outcome.records) != (outcome.reason is None)
     assert outcome.reason is None or outcome.reason in REASONS
-    if outcome.record is not None:
-        assert outcome.record.identifiers
-        json.dumps(outcome.record.to_dict(), ensure_ascii=False)  # serializable for staging
+    keys = [one.record_key for one in outcome.records]
+    assert len(set(keys)) == len(keys) and (keys == [None] or None not in keys)
+    for one in [outcome, *outcome.records]:
+        assert one.reason != "internal_error", one.detail
+    for one in outcome.records:
+        assert (one.record is None) != (one.reason is None) and (one.reason is None or one.reason in REASONS)
+        if one.record is not None:
+            assert one.record.identifiers
+            json.dumps(one.record.to_dict(), ensure_ascii=False)  # serializable for staging
     try:
         text = decode_bytes(data).text
     except NotText:

@@ -106,10 +106,16 @@ def test_malformed_json(tmp_path):
     assert _outcome(tmp_path, "deep.json", b"[" * 200_000 + b"]" * 200_000).reason == "malformed_json"
 
 
-def test_multi_study_json(tmp_path):
-    study = {"protocolSection": {"identificationModule": {"nctId": "NCT01234567"}}}
-    outcome = _outcome(tmp_path, "two.json", json.dumps({"studies": [study, study]}).encode())
-    assert outcome.reason == "multi_study_json"
+def test_malformed_xml(tmp_path):
+    outcome = _outcome(tmp_path, "cut.xml", b'<?xml version="1.0"?>\n<clinical_study>\n  <id_info><nct_id>NCT0123')
+    assert (outcome.reason, outcome.records) == ("malformed_xml", [])
+
+
+def test_one_bad_study_in_a_download_quarantines_that_study_only(tmp_path):
+    good = {"protocolSection": {"identificationModule": {"nctId": "NCT01234567"}}}
+    outcome = _outcome(tmp_path, "two.json", json.dumps({"studies": [good, {"protocolSection": {}}]}).encode())
+    assert outcome.reason is None
+    assert [(r.record_key, r.reason) for r in outcome.records] == [("NCT01234567", None), ("2", "unknown_layout")]
 
 
 def test_symlink_outside_raw(tmp_path):
