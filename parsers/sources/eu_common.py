@@ -1,0 +1,189 @@
+"""Helpers shared by the registry-export readers (euctr, ctis, ictrp): pure functions.
+
+A reader's `split(text)` turns one export file into RecordOutcomes. What they share:
+- the quarantine reasons of a row (`NO_IDENTIFIER`, `MALFORMED_ROW`) and `guarded`, which turns
+  an exception escaped from one record's parsing into that record's quarantine ("internal_error"),
+  so one bad row never loses the file;
+- CSV reading: the header row for `sniff` (cheap: the head only), rows with their line numbers;
+- list cells of the EU exports ("A, B, C"), country codes of EU/EEA member states, and the
+  combination of per-member-state statuses into one trial status.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+
+from parsers.normalize import Unmapped
+from parsers.normalize.status import normalize_status
+from parsers.record import RecordOutcome, SourceRecord
+
+NO_IDENTIFIER = "no_identifier"
+MALFORMED_ROW = "malformed_row"  # a CSV row whose cells do not line up with the header
+INTERNAL_ERROR = "internal_error"
+SNIFF_CHARS = 8192  # sniff reads at most this much of the head
+
+
+def new_record(source: str) -> SourceRecord:
+    from parsers import PARSER_VERSION
+
+    return SourceRecord(source=source, parser_version=PARSER_VERSION)
+
+
+def guarded(key: str | None, build: Callable[[], RecordOutcome]) -> RecordOutcome:
+    """build(), or the record's quarantine when parsing it raised (a bug, never a lost file)."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - one record must not stop the others
+        return RecordOutcome(key, reason=INTERNAL_ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
+def unify_newlines(text: str) -> str:
+    """Mixed CRLF / LF / CR line ends (EU CTR downloads mix them) -> LF; a BOM is dropped."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+def csv_header(text: str) -> list[str]:
+    """The first CSV row of the head of `text` (stripped cell names), [] when it is not CSV-like."""
+    head = unify_newlines(text[:SNIFF_CHARS])
+    first_line = head.split("\n", 1)[0]
+    if "," not in first_line and ";" not in first_line and "\t" not in first_line:
+        return []
+    try:
+        row = next(csv.reader(io.StringIO(first_line)), [])
+    except csv.Error:
+        return []
+    return [cell.strip() for cell in row]
+
+
+def has_columns(header: Iterable[str], required: Iterable[str]) -> bool:
+    """True when every required column name is in the header (case-insensitive, any order)."""
+    names = {h.casefold() for h in header}
+    return all(r.casefold() in names for r in required)
+
+
+def csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(header, iterator of (line number where the row starts, cells)); blank lines are skipped."""
+    reader = csv.reader(io.StringIO(unify_newlines(text), newline=""))
+    header = [cell.strip() for cell in next(reader, [])]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        start = reader.line_num + 1
+        for cells in reader:
+            if cells and any(c.strip() for c in cells):
+                yield start, cells
+            start = reader.line_num + 1
+
+    return header, rows()
+
+
+def row_problem(header: list[str], cells: list[str]) -> str | None:
+    """Why a row cannot be read column by column, or None."""
+    if len(cells) != len(header):
+        return f"{len(cells)} cells, the header has {len(header)}"
+    return None
+
+
+def cell(row: dict[str, str], column: str, placeholders: frozenset[str] = frozenset()) -> str | None:
+    """A stripped cell value, None when empty or a placeholder of the export ("N/A" in CTIS)."""
+    value = (row.get(column) or "").strip()
+    if not value or value in placeholders:
+        return None
+    return value
+
+
+# --- list cells ------------------------------------------------------------------------------
+
+def split_capitalised_list(text: str | None) -> list[str]:
+    """"Myasthenia Gravis, Relapsing multiple sclerosis" -> two items.
+
+    The CTIS export joins list items with ", " and each item starts with a capital letter (or a
+    digit); a comma followed by a lower-case word, or inside parentheses, belongs to one item's
+    prose ("Chronic obstructive pulmonary disease (COPD), amyotrophic lateral sclerosis"). Items
+    are stripped and deduplicated in order.
+    """
+    if not text:
+        return []
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0 and text[i + 1:i + 2] == " " and _starts_item(text[i + 2:i + 3]):
+            items.append(text[start:i])
+            start = i + 2
+    items.append(text[start:])
+    out: list[str] = []
+    for item in (i.strip() for i in items):
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def _starts_item(ch: str) -> bool:
+    return bool(ch) and (ch.isupper() or ch.isdigit())
+
+
+# EU/EEA member states (and GB, in the register before 2021) as EU CTR writes them, with the
+# country names CT.gov and CTIS use.
+EU_COUNTRY_NAMES: dict[str, str] = {
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus", "CZ": "Czechia",
+    "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France", "DE": "Germany", "GR": "Greece",
+    "HU": "Hungary", "IS": "Iceland", "IE": "Ireland", "IT": "Italy", "LV": "Latvia", "LI": "Liechtenstein",
+    "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "PL": "Poland",
+    "PT": "Portugal", "RO": "Romania", "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden",
+    "GB": "United Kingdom",
+}
+
+
+# --- several member states, one trial --------------------------------------------------------
+
+def member_state_status(record: SourceRecord, states: list[tuple[str, str]]) -> str | None:
+    """One trial status from the status of each member state: the v2 value when every state's
+    status maps to the SAME value; else None with a warning (mixed or unmappable: never a guess).
+
+    `states` is [(state, status words as shown)]. A status word that maps to nothing is named
+    in an "unmapped_value" warning; a mix of mapped values in "status_differs_by_member_state".
+    """
+    mapped: dict[str, set[str]] = {}
+    unmapped: list[str] = []
+    for state, words in states:
+        try:
+            value = normalize_status(words)
+        except Unmapped:
+            unmapped.append(words)
+            continue
+        if value:
+            mapped.setdefault(value, set()).add(state)
+    for words in dict.fromkeys(unmapped):
+        record.warn("unmapped_value", f"status={words!r}")
+    if unmapped:
+        return None
+    if len(mapped) > 1:
+        detail = "; ".join(f"{value}: {','.join(sorted(s))}" for value, s in sorted(mapped.items()))
+        record.warn("status_differs_by_member_state", detail)
+        return None
+    return next(iter(mapped), None)
+
+
+def most_common(values: Iterable[str | None]) -> tuple[str | None, list[str]]:
+    """(the value most member-state records give, ties to the first seen; the distinct values)."""
+    given = [v for v in values if v]
+    if not given:
+        return None, []
+    counts = Counter(given)
+    top = max(counts.values())
+    winner = next(v for v in given if counts[v] == top)
+    return winner, list(dict.fromkeys(given))
+
+
+_WS = re.compile(r"\s+")
+
+
+def squash_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
