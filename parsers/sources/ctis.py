@@ -35,10 +35,7 @@ from parsers.normalize.sex import normalize_sex
 from parsers.normalize.status import normalize_status
 from parsers.normalize.types import normalize_agency_class
 from parsers.record import Intervention, Outcome, RecordOutcome, SourceRecord, Sponsor
-from parsers.sources.eu_common import (
-    MALFORMED_ROW, NO_IDENTIFIER, cell, csv_header, csv_rows, guarded, has_columns, new_record, row_problem,
-    split_capitalised_list,
-)
+from parsers.sources.eu_common import cell, csv_header, has_columns, new_record, split_capitalised_list, split_csv
 
 SOURCE = "ctis"
 
@@ -55,25 +52,11 @@ def sniff(text: str) -> bool:
 
 def split(text: str) -> list[RecordOutcome]:
     """One outcome per data row, keyed by its EU CT number (its line number when it has none)."""
-    header, rows = csv_rows(text)
-    outcomes: list[RecordOutcome] = []
-    for line, cells in rows:
-        problem = row_problem(header, cells)
-        if problem:
-            outcomes.append(RecordOutcome(f"line{line}", reason=MALFORMED_ROW, detail=f"line {line}: {problem}"))
-            continue
-        row = dict(zip(header, cells))
-        key = cell(row, TRIAL_NUMBER) or f"line{line}"
-        outcomes.append(guarded(key, lambda row=row, key=key, line=line: _outcome(row, key, line)))
-    return outcomes
+    return split_csv(text, TRIAL_NUMBER, parse_row, _identified, "an EU CT number")
 
 
-def _outcome(row: dict[str, str], key: str, line: int) -> RecordOutcome:
-    record = parse_row(row)
-    if not any(i.id_type == "EU_CT" for i in record.identifiers):
-        return RecordOutcome(key, reason=NO_IDENTIFIER,
-                             detail=f"line {line}: {TRIAL_NUMBER}={row.get(TRIAL_NUMBER, '')!r} is not an EU CT number")
-    return RecordOutcome(key, record=record)
+def _identified(record: SourceRecord) -> bool:
+    return any(i.id_type == "EU_CT" for i in record.identifiers)
 
 
 def parse_row(row: dict[str, str]) -> SourceRecord:

@@ -66,19 +66,28 @@ def has_columns(header: Iterable[str], required: Iterable[str]) -> bool:
     return all(r.casefold() in names for r in required)
 
 
-def csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """(header, iterator of (line number where the row starts, cells)); blank lines are skipped."""
-    reader = csv.reader(io.StringIO(unify_newlines(text), newline=""))
-    header = [cell.strip() for cell in next(reader, [])]
+class CsvRows:
+    """The data rows of a CSV text as (line number where the row starts, cells); blank lines skipped.
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        start = reader.line_num + 1
-        for cells in reader:
+    `header` is the first row (stripped names); `line` is where the row being read starts, so a
+    csv.Error raised while iterating can name it.
+    """
+
+    def __init__(self, text: str):
+        # registry exports hold long free-text cells (criteria); the csv default limit is 128 KB
+        csv.field_size_limit(max(csv.field_size_limit(), _MAX_CELL))
+        self._reader = csv.reader(io.StringIO(unify_newlines(text), newline=""))
+        self.header = [name.strip() for name in next(self._reader, [])]
+        self.line = self._reader.line_num + 1
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        for cells in self._reader:
+            start, self.line = self.line, self._reader.line_num + 1
             if cells and any(c.strip() for c in cells):
                 yield start, cells
-            start = reader.line_num + 1
 
-    return header, rows()
+
+_MAX_CELL = 16 * 1024 * 1024
 
 
 def row_problem(header: list[str], cells: list[str]) -> str | None:
@@ -86,6 +95,39 @@ def row_problem(header: list[str], cells: list[str]) -> str | None:
     if len(cells) != len(header):
         return f"{len(cells)} cells, the header has {len(header)}"
     return None
+
+
+def split_csv(text: str, key_column: str, parse_row: Callable[[dict[str, str]], SourceRecord],
+              identified: Callable[[SourceRecord], bool], expected: str) -> list[RecordOutcome]:
+    """One outcome per data row of a CSV export, keyed by `key_column` (its line number when empty).
+
+    A row whose cells do not line up with the header is MALFORMED_ROW (so is the rest of a file
+    the csv reader cannot go on with, e.g. after a NUL byte); a row whose record is not
+    `identified` (its key is not an id of the expected shape) is NO_IDENTIFIER.
+    """
+    rows = CsvRows(text)
+    outcomes: list[RecordOutcome] = []
+
+    def build(row: dict[str, str], key: str, line: int) -> RecordOutcome:
+        record = parse_row(row)
+        if not identified(record):
+            return RecordOutcome(key, reason=NO_IDENTIFIER,
+                                 detail=f"line {line}: {key_column}={row.get(key_column, '')!r} is not {expected}")
+        return RecordOutcome(key, record=record)
+
+    try:
+        for line, cells in rows:
+            problem = row_problem(rows.header, cells)
+            if problem:
+                outcomes.append(RecordOutcome(f"line{line}", reason=MALFORMED_ROW, detail=f"line {line}: {problem}"))
+                continue
+            row = dict(zip(rows.header, cells))
+            key = cell(row, key_column) or f"line{line}"
+            outcomes.append(guarded(key, lambda row=row, key=key, line=line: build(row, key, line)))
+    except csv.Error as exc:
+        outcomes.append(RecordOutcome(f"line{rows.line}", reason=MALFORMED_ROW,
+                                      detail=f"line {rows.line}: {exc}; the rows from here on cannot be read"))
+    return outcomes
 
 
 def cell(row: dict[str, str], column: str, placeholders: frozenset[str] = frozenset()) -> str | None:
