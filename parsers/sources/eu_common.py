@@ -99,7 +99,7 @@ def row_problem(header: list[str], cells: list[str]) -> str | None:
 
 def split_csv(text: str, key_column: str, parse_row: Callable[[dict[str, str]], SourceRecord],
               identified: Callable[[SourceRecord], bool], expected: str) -> list[RecordOutcome]:
-    """One outcome per data row of a CSV export, keyed by `key_column` (its line number when empty).
+    """One outcome per data row of a CSV export, keyed by `key_column` ("line<N>" when quarantined).
 
     A row whose cells do not line up with the header is MALFORMED_ROW (so is the rest of a file
     the csv reader cannot go on with, e.g. after a NUL byte); a row whose record is not
@@ -111,7 +111,7 @@ def split_csv(text: str, key_column: str, parse_row: Callable[[dict[str, str]], 
     def build(row: dict[str, str], key: str, line: int) -> RecordOutcome:
         record = parse_row(row)
         if not identified(record):
-            return RecordOutcome(key, reason=NO_IDENTIFIER,
+            return RecordOutcome(f"line{line}", reason=NO_IDENTIFIER,
                                  detail=f"line {line}: {key_column}={row.get(key_column, '')!r} is not {expected}")
         return RecordOutcome(key, record=record)
 
