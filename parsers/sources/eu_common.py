@@ -213,6 +213,34 @@ def member_state_status(record: SourceRecord, states: list[tuple[str, str]]) -> 
     return next(iter(mapped), None)
 
 
+def _yes(text: str | None) -> bool | None:
+    return None if text is None else text.strip().casefold() == "yes"
+
+
+def design_from_eu_flags(record: SourceRecord, flags: dict[str, str | None], arms: str | None = None) -> None:
+    """EU CTR E.8.1 yes/no flags -> allocation, masking, intervention model.
+
+    `flags` maps "randomised", "open", "single blind", "double blind", "parallel group", "cross
+    over" to the register's answer. Randomised -> RANDOMIZED; not randomised with several arms
+    (E.8.2.4) -> NON_RANDOMIZED (one arm would be NA, unknown arms: None). Masking and model only
+    when exactly one of their flags says "yes".
+    """
+    given = {name: answer for name, answer in flags.items() if answer}
+    if not given:
+        return
+    record.raw["design"] = "; ".join(f"{name}: {answer}" for name, answer in given.items())
+    if _yes(flags.get("randomised")):
+        record.allocation = "RANDOMIZED"
+    elif _yes(flags.get("randomised")) is False and arms and arms.strip().isdigit() and int(arms) > 1:
+        record.allocation = "NON_RANDOMIZED"
+    masks = [m for m, name in (("NONE", "open"), ("SINGLE", "single blind"), ("DOUBLE", "double blind")) if _yes(flags.get(name))]
+    if len(masks) == 1:
+        record.masking = masks[0]
+    models = [m for m, name in (("PARALLEL", "parallel group"), ("CROSSOVER", "cross over")) if _yes(flags.get(name))]
+    if len(models) == 1:
+        record.intervention_model = models[0]
+
+
 def most_common(values: Iterable[str | None]) -> tuple[str | None, list[str]]:
     """(the value most member-state records give, ties to the first seen; the distinct values)."""
     given = [v for v in values if v]

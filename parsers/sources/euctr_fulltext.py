@@ -28,7 +28,7 @@ from parsers.normalize.design import normalize_healthy_volunteers
 from parsers.normalize.phase import normalize_phase
 from parsers.normalize.sex import normalize_sex
 from parsers.record import SCALAR_FIELDS, Outcome, RecordOutcome, SourceRecord
-from parsers.sources.eu_common import NO_IDENTIFIER, guarded, most_common, new_record
+from parsers.sources.eu_common import NO_IDENTIFIER, design_from_eu_flags, guarded, most_common, new_record
 from parsers.sources.euctr import (
     EUDRACT_LINE, SOURCE, add_country, eudract_number, set_age_groups, set_member_state_status, set_sponsor,
 )
@@ -166,28 +166,11 @@ def parse_block(fields: Fields) -> SourceRecord:
     return record
 
 
-def _yes(text: str | None) -> bool | None:
-    return None if text is None else text.strip().casefold() == "yes"
-
-
 def _design(record: SourceRecord, get) -> None:
-    """E.8.1 yes/no flags -> allocation, masking, intervention model (only one flag "Yes" counts)."""
-    flags = {name: get(code) for name, code in (("randomised", "E.8.1.1"), ("open", "E.8.1.2"), ("single", "E.8.1.3"),
-                                                ("double", "E.8.1.4"), ("parallel", "E.8.1.5"), ("crossover", "E.8.1.6"))}
-    given = {k: v for k, v in flags.items() if v}
-    if given:
-        record.raw["design"] = "; ".join(f"{k}: {v}" for k, v in given.items())
-    arms = get("E.8.2.4")
-    if _yes(flags["randomised"]):
-        record.allocation = "RANDOMIZED"
-    elif _yes(flags["randomised"]) is False and arms and arms.isdigit() and int(arms) > 1:
-        record.allocation = "NON_RANDOMIZED"  # several arms, not randomised; one arm would be NA
-    masks = [m for m, name in (("NONE", "open"), ("SINGLE", "single"), ("DOUBLE", "double")) if _yes(flags[name])]
-    if len(masks) == 1:
-        record.masking = masks[0]
-    models = [m for m, name in (("PARALLEL", "parallel"), ("CROSSOVER", "crossover")) if _yes(flags[name])]
-    if len(models) == 1:
-        record.intervention_model = models[0]
+    flags = {name: get(code) for name, code in (("randomised", "E.8.1.1"), ("open", "E.8.1.2"), ("single blind", "E.8.1.3"),
+                                                ("double blind", "E.8.1.4"), ("parallel group", "E.8.1.5"),
+                                                ("cross over", "E.8.1.6"))}
+    design_from_eu_flags(record, flags, get("E.8.2.4"))
 
 
 def _enrollment(record: SourceRecord, get) -> None:

@@ -41,13 +41,15 @@ from parsers.layout import add_conditions, add_identifier, dedup, normalized, ty
 from parsers.normalize import Unmapped
 from parsers.normalize.ages import age_to_years
 from parsers.normalize.dates import normalize_date
-from parsers.normalize.design import normalize_study_type
+from parsers.normalize.design import (
+    normalize_allocation, normalize_intervention_model, normalize_masking, normalize_primary_purpose, normalize_study_type,
+)
 from parsers.normalize.phase import normalize_phase
 from parsers.normalize.sex import normalize_sex
 from parsers.normalize.status import normalize_status
-from parsers.sources.ctgov_json import add_eligibility_criteria
 from parsers.record import Identifier, Intervention, Outcome, RecordOutcome, SourceRecord, Sponsor
-from parsers.sources.eu_common import cell, csv_header, has_columns, new_record, split_csv
+from parsers.sources.ctgov_json import add_eligibility_criteria
+from parsers.sources.eu_common import cell, csv_header, design_from_eu_flags, has_columns, new_record, split_csv
 
 SOURCE = "ictrp"
 
@@ -58,8 +60,17 @@ SECONDARY_ID_COLUMNS = ("Secondary IDs", "SecondaryIDs", "Secondary ID", "Second
 _RAW_ONLY = {
     "registration_date": "Date registration", "source_register": "Source Register", "url": "web address",
     "other_records": "other records", "bridging_flag": "Bridging flag truefalse", "bridged_type": "Bridged type",
-    "retrospective_flag": "Retrospective flag", "study_design": "Study design", "export_date": "Export date",
+    "retrospective_flag": "Retrospective flag", "export_date": "Export date",
 }
+# CT.gov rows: "Allocation: Randomized. Intervention model: Parallel Assignment. Masking: ...".
+_DESIGN_PAIR = re.compile(r"\b(Allocation|Intervention model|Primary purpose|Masking):\s*([^.;]*?)\s*(?:[.;]|$)", re.IGNORECASE)
+_DESIGN_FIELDS = {"allocation": ("allocation", normalize_allocation),
+                  "intervention model": ("intervention_model", normalize_intervention_model),
+                  "primary purpose": ("primary_purpose", normalize_primary_purpose),
+                  "masking": ("masking", normalize_masking)}
+# EUCTR rows: "Controlled: yes<br>Randomised: yes<br>Open: yes<br>Single blind: no ..."
+_EU_FLAG = re.compile(r"\b(Randomised|Open|Single blind|Double blind|Parallel group|Cross over)\s*:\s*(yes|no)\b", re.IGNORECASE)
+_EU_ARMS = re.compile(r"Number of treatment arms in the trial:\s*(\d+)", re.IGNORECASE)
 _GROUP_COUNT = re.compile(r":\s*(\d+)\s*;")
 _COUNTRY_SPLIT = re.compile(r";|,(?=\S)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -92,6 +103,7 @@ def parse_row(row: dict[str, str]) -> SourceRecord:
     normalized(record, "start_date", lambda raw: normalize_date(raw, order="dmy"), get("Date enrollement"))
     normalized(record, "status", normalize_status, get("Recruitment Status"))
     normalized(record, "study_type", normalize_study_type, get("Study type"))
+    _design(record, get("Study design"))
     _phase(record, get("Phase"))
     _enrollment(record, get("Target size"))
     _ages(record, get("Inclusion agemin"), get("Inclusion agemax"))
@@ -134,6 +146,22 @@ def _criteria(record: SourceRecord, inclusion: str | None, exclusion: str | None
         add_eligibility_criteria(record, _BR.sub("\n", inclusion))
     if exclusion:
         add_eligibility_criteria(record, "Exclusion Criteria:\n" + _BR.sub("\n", exclusion))
+
+
+def _design(record: SourceRecord, text: str | None) -> None:
+    """The labelled CT.gov and EUCTR forms of "Study design"; other registries' words (ChiCTR
+    "Parallel", "Sequential" for observational studies too) stay in raw only."""
+    if not text:
+        return
+    record.raw["study_design"] = text
+    for label, words in _DESIGN_PAIR.findall(text):
+        field, normalizer = _DESIGN_FIELDS[label.casefold()]
+        words = _BR.split(words, 1)[0].strip(" ,")  # NTR: "None, <br> Control: Active, <br> ..."
+        normalized(record, field, normalizer, words, raw_key=f"study_design:{field}")
+    flags = {name.casefold(): answer for name, answer in _EU_FLAG.findall(text)}
+    if flags:
+        arms = _EU_ARMS.search(text)
+        design_from_eu_flags(record, flags, arms.group(1) if arms else None)
 
 
 def _phase(record: SourceRecord, text: str | None) -> None:

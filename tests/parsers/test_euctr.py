@@ -163,6 +163,8 @@ def test_fulltext_disagreeing_member_states_are_warned_not_hidden(fulltext):
     avb = outcomes[0].record
     assert avb.phase == "PHASE1/PHASE2" and avb.enrollment == 15  # two SE blocks say 15 and 9
     assert any(w.startswith("member_states_disagree: enrollment: 15 | 9") for w in avb.warnings)
+    # E.8.1: not randomised, no arm count (allocation unknown), open label, neither parallel nor cross-over
+    assert (avb.allocation, avb.masking, avb.intervention_model) == (None, "NONE", None)
     masitinib = outcomes[1].record
     assert masitinib.phase == "PHASE3" and masitinib.lead_sponsor == "AB Science"
     assert (masitinib.allocation, masitinib.masking, masitinib.intervention_model) == ("RANDOMIZED", "DOUBLE", "PARALLEL")

@@ -147,6 +147,40 @@ def test_every_record_matches_its_row(exports):
                 assert country in row["Countries"], trial_id
 
 
+# CT.gov rows label their design ("Allocation: Randomized. Intervention model: ..."): v2 words.
+DESIGN = {
+    "Allocation": ("allocation", {"Randomized": "RANDOMIZED", "Non-Randomized": "NON_RANDOMIZED"}),
+    "Intervention model": ("intervention_model", {
+        "Single Group Assignment": "SINGLE_GROUP", "Parallel Assignment": "PARALLEL", "Crossover Assignment": "CROSSOVER",
+        "Factorial Assignment": "FACTORIAL", "Sequential Assignment": "SEQUENTIAL"}),
+    "Primary purpose": ("primary_purpose", {
+        "Treatment": "TREATMENT", "Prevention": "PREVENTION", "Diagnostic": "DIAGNOSTIC", "Supportive Care": "SUPPORTIVE_CARE",
+        "Screening": "SCREENING", "Health Services Research": "HEALTH_SERVICES_RESEARCH", "Basic Science": "BASIC_SCIENCE",
+        "Other": "OTHER"}),
+    "Masking": ("masking", {"None": "NONE", "Single": "SINGLE", "Double": "DOUBLE", "Triple": "TRIPLE", "Quadruple": "QUADRUPLE"}),
+}
+
+
+def test_labelled_study_designs_match(exports):
+    checked = 0
+    for rows, outcomes in exports.values():
+        for row, outcome in zip(rows, outcomes, strict=True):
+            record, design = outcome.record, row["Study design"]
+            if row["Source Register"] == "ClinicalTrials.gov":
+                pairs = dict(re.findall(r"(Allocation|Intervention model|Primary purpose|Masking): ([^.]*)\.", design))
+                for label, (field, words) in DESIGN.items():
+                    expected = words[pairs[label].split(" (")[0]] if label in pairs else None
+                    assert getattr(record, field) == expected, (row["TrialID"], label)
+                checked += 1
+            elif row["Source Register"] == "EU Clinical Trials Register":
+                randomised = re.search(r"Randomised: (yes|no)", design)
+                assert (record.allocation == "RANDOMIZED") is (randomised is not None and randomised.group(1) == "yes")
+                checked += 1
+            elif not re.search(r"Allocation:|Randomised:", design):  # unlabelled words (ChiCTR...): raw only
+                assert record.allocation is None and record.raw.get("study_design", "") == design.strip()
+    assert checked > 700
+
+
 def test_same_trial_id_in_two_exports_joins_on_one_registry_key(exports):
     """Union-find joins records sharing a link key; the later "Last Refreshed on" wins by recency."""
     by_id: dict[str, list] = {}
