@@ -20,6 +20,7 @@ from parsers.normalize import Unmapped
 from parsers.normalize.status import normalize_status
 from parsers.record import RecordOutcome, SourceRecord
 
+EMPTY = "empty"  # file level: the export holds no record at all (a header only)
 NO_IDENTIFIER = "no_identifier"
 MALFORMED_ROW = "malformed_row"  # a CSV row whose cells do not line up with the header
 INTERNAL_ERROR = "internal_error"
@@ -38,6 +39,12 @@ def guarded(key: str | None, build: Callable[[], RecordOutcome]) -> RecordOutcom
         return build()
     except Exception as exc:  # noqa: BLE001 - one record must not stop the others
         return RecordOutcome(key, reason=INTERNAL_ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
+def file_outcomes(outcomes: list[RecordOutcome], what: str) -> list[RecordOutcome]:
+    """The outcomes of a file, never none: an export without a single record is one file-level
+    outcome (record_key None, reason EMPTY), so the file is still accounted for."""
+    return outcomes or [RecordOutcome(None, reason=EMPTY, detail=f"no {what} in this export")]
 
 
 def unify_newlines(text: str) -> str:
@@ -127,7 +134,7 @@ def split_csv(text: str, key_column: str, parse_row: Callable[[dict[str, str]], 
     except csv.Error as exc:
         outcomes.append(RecordOutcome(f"line{rows.line}", reason=MALFORMED_ROW,
                                       detail=f"line {rows.line}: {exc}; the rows from here on cannot be read"))
-    return outcomes
+    return file_outcomes(outcomes, "data row")
 
 
 def cell(row: dict[str, str], column: str, placeholders: frozenset[str] = frozenset()) -> str | None:

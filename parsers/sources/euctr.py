@@ -36,7 +36,7 @@ from parsers.normalize.dates import normalize_date
 from parsers.normalize.sex import normalize_sex
 from parsers.record import RecordOutcome, SourceRecord, Sponsor
 from parsers.sources.eu_common import (
-    EU_COUNTRY_NAMES, NO_IDENTIFIER, SNIFF_CHARS, guarded, member_state_status, new_record, unify_newlines,
+    EU_COUNTRY_NAMES, NO_IDENTIFIER, SNIFF_CHARS, file_outcomes, guarded, member_state_status, new_record, unify_newlines,
 )
 
 SOURCE = "euctr"
@@ -73,8 +73,8 @@ def split(text: str) -> list[RecordOutcome]:
         from parsers.sources.euctr_fulltext import split_fulltext
 
         return split_fulltext(text)
-    return [guarded(key, lambda block=block, key=key: _summary_outcome(block, key))
-            for key, block in summary_blocks(text)]
+    return file_outcomes([guarded(key, lambda block=block, key=key: _summary_outcome(block, key))
+                          for key, block in summary_blocks(text)], "trial block")
 
 
 def is_fulltext(text: str) -> bool:

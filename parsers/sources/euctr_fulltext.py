@@ -28,7 +28,7 @@ from parsers.normalize.design import normalize_healthy_volunteers
 from parsers.normalize.phase import normalize_phase
 from parsers.normalize.sex import normalize_sex
 from parsers.record import SCALAR_FIELDS, Outcome, RecordOutcome, SourceRecord
-from parsers.sources.eu_common import NO_IDENTIFIER, design_from_eu_flags, guarded, most_common, new_record
+from parsers.sources.eu_common import NO_IDENTIFIER, design_from_eu_flags, file_outcomes, guarded, most_common, new_record
 from parsers.sources.euctr import (
     EUDRACT_LINE, SOURCE, add_country, eudract_number, set_age_groups, set_member_state_status, set_sponsor,
 )
@@ -85,20 +85,24 @@ def value(fields: Fields, code: str, label_part: str = "") -> str | None:
 
 
 def split_fulltext(text: str) -> list[RecordOutcome]:
+    """One outcome per EudraCT number (at its first block) or per unidentified block, in file order."""
     groups: dict[str, list[Fields]] = {}
-    outcomes: list[RecordOutcome] = []
+    order: list[str | RecordOutcome] = []
     for n, lines in enumerate(fulltext_blocks(text), 1):
         fields = block_fields(lines)
         raw_number = value(fields, "", "EudraCT Number") or value(fields, "A.2")
         number = eudract_number(raw_number)
         if number is None:
-            outcomes.append(RecordOutcome(f"block{n}", reason=NO_IDENTIFIER,
-                                          detail=f"member-state block {n}: EudraCT Number={raw_number!r}"))
-            continue
-        groups.setdefault(number, []).append(fields)
-    outcomes.extend(guarded(number, lambda blocks=blocks, number=number: RecordOutcome(number, record=parse_trial(blocks)))
-                    for number, blocks in groups.items())
-    return outcomes
+            order.append(RecordOutcome(f"block{n}", reason=NO_IDENTIFIER,
+                                       detail=f"member-state block {n}: EudraCT Number={raw_number!r}"))
+        else:
+            if number not in groups:
+                order.append(number)
+            groups.setdefault(number, []).append(fields)
+    outcomes = [entry if isinstance(entry, RecordOutcome)
+                else guarded(entry, lambda number=entry: RecordOutcome(number, record=parse_trial(groups[number])))
+                for entry in order]
+    return file_outcomes(outcomes, "member-state block")
 
 
 def parse_trial(blocks: list[Fields]) -> SourceRecord:

@@ -148,3 +148,8 @@ def test_one_bad_row_quarantines_that_row_only(rows):
     assert [(o.reason, o.record is not None) for o in outcomes] == [(None, True), ("malformed_row", False), ("no_identifier", False)]
     assert outcomes[1].record_key == "line3" and "23 cells" in outcomes[1].detail
     assert outcomes[2].record_key == "line4"
+
+
+def test_a_header_without_rows_is_one_file_level_outcome(rows):
+    [outcome] = ctis.split(_csv(list(rows[0]), []))
+    assert (outcome.record_key, outcome.record, outcome.reason) == (None, None, "empty")

@@ -182,8 +182,11 @@ def test_a_block_without_a_eudract_number_is_quarantined_alone(fulltext, summary
     broken = raw_full.replace("EudraCT Number: 2021-002179-21", "EudraCT Number: pending", 1)
     outcomes = euctr.split(broken)
     assert [(o.record_key, o.reason) for o in outcomes] == [
-        ("block4", "no_identifier"), ("2022-002568-62", None), ("2021-002179-21", None)]
+        ("2022-002568-62", None), ("block4", "no_identifier"), ("2021-002179-21", None)]
     assert outcomes[2].record.raw["member_state_records"] == "6"
+    assert [(o.record_key, o.reason) for o in euctr.split("Summary\nEudraCT Number: x\n")] == [("block1", "no_identifier")]
+    assert [(o.record_key, o.reason) for o in euctr.split("This file contains full details on each clinical trial\n")] == [
+        (None, "empty")]
     raw_summary, _ = summary
     outcomes = euctr.split(raw_summary.replace("2008-002768-32", "2008-2768-32", 1))
     assert [o.reason for o in outcomes].count("no_identifier") == 1 and len(outcomes) == 100
