@@ -51,7 +51,7 @@ def sniff(text: str) -> bool:
 
 
 def split(text: str) -> list[RecordOutcome]:
-    """One outcome per data row, keyed by its EU CT number (its line number when it has none)."""
+    """One outcome per data row, keyed by its EU CT number ("line<N>" when the row is quarantined)."""
     return split_csv(text, TRIAL_NUMBER, parse_row, _identified, "an EU CT number")
 
 

@@ -82,7 +82,7 @@ def sniff(text: str) -> bool:
 
 
 def split(text: str) -> list[RecordOutcome]:
-    """One outcome per data row, keyed by its TrialID (its line number when it has none)."""
+    """One outcome per data row, keyed by its TrialID ("line<N>" when the row is quarantined)."""
     return split_csv(text, TRIAL_ID, parse_row, _identified, "a registry id")
 
 
