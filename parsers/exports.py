@@ -14,12 +14,16 @@ from __future__ import annotations
 from types import ModuleType
 
 from parsers.record import RecordOutcome
-from parsers.sources import ctgov_json_download, ctgov_xml
+from parsers.sources import ctgov_json_download, ctgov_xml, ctis, euctr, ictrp
 
-# The one list of multi-record readers (euctr, ctis and ictrp readers join it here).
+# The one list of multi-record readers. No reader claims another's files (tests/parsers/
+# test_euctr.py, test_ctis.py, test_ictrp.py check every real export against every sniff).
 READERS: tuple[ModuleType, ...] = (
     ctgov_json_download,
     ctgov_xml,
+    euctr,
+    ctis,
+    ictrp,
 )
 
 

@@ -32,6 +32,8 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
 - malformed_json      starts like JSON ("{" or "[") but does not parse (or nests too deep); for
                       JSON Lines, one line that does not parse (that record only)
 - malformed_xml       starts like XML (a <clinical_study> export) but does not parse
+- malformed_row       one row or block of a CSV / EU CTR text export that cannot be read
+                      (wrong column count, no usable cells); the other rows are still used
 - symlink_outside_raw a symlink whose target resolves outside raw/ (not followed)
 - unreadable          the OS refused to read it (permissions, I/O error, vanished, broken link),
                       or it is not a regular file (a FIFO would block the run; devices, sockets)
@@ -70,6 +72,7 @@ class Reason(StrEnum):
     TRUNCATED_HTML = "truncated_html"
     MALFORMED_JSON = "malformed_json"
     MALFORMED_XML = "malformed_xml"
+    MALFORMED_ROW = "malformed_row"
     SYMLINK_OUTSIDE_RAW = "symlink_outside_raw"
     UNREADABLE = "unreadable"
     TIMEOUT = "timeout"

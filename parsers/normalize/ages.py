@@ -109,3 +109,66 @@ def parse_age_range(raw: str | None) -> tuple[float | None, float | None]:
 def _strip_old(text: str) -> str:
     """Drop a trailing "old" / "of age" so age_to_years sees "<number> <unit>"."""
     return re.sub(r"(?:[\s-]*old|\s+of\s+age)$", "", text.strip())
+
+
+# EU age groups (EU CTR F.1 / summary "Population Age"): the register's own bounds. "Under 18"
+# is the summary's umbrella for the paediatric groups: it counts only when none is listed.
+_EU_AGE_GROUPS: dict[str, tuple[float, float | None]] = {
+    "in utero": (0.0, 0.0),
+    "preterm newborn infants": (0.0, 27 / DAYS_PER_YEAR),
+    "newborns": (0.0, 27 / DAYS_PER_YEAR),
+    "infants and toddlers": (28 / DAYS_PER_YEAR, 23 / 12),
+    "children": (2.0, 11.0),
+    "adolescents": (12.0, 17.0),
+    "adults": (18.0, 64.0),
+    "elderly": (65.0, None),
+}
+_UMBRELLA_UNDER_18 = "under 18"
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def _eu_group(raw: str) -> tuple[float, float | None] | None:
+    return _EU_AGE_GROUPS.get(lookup_key(_PAREN.sub(" ", raw)))
+
+
+def _group_bounds(raw: str) -> tuple[float | None, float | None]:
+    """One age group: an EU CTR name ("Adults", "Newborns (0-27 days)") or a range ("18-64 years", "65+ years")."""
+    if (eu := _eu_group(raw)) is not None:
+        return eu
+    if lookup_key(raw) == _UMBRELLA_UNDER_18:
+        return 0.0, 17.0
+    return parse_age_range(raw)
+
+
+def age_groups_to_range(groups: list[str], refinements: list[str] | None = None) -> tuple[float | None, float | None]:
+    """Age groups a trial enrols -> (min_years, max_years): the lowest bound and the highest one
+    (None when a group is open-ended: "Elderly", "65+ years").
+
+    EU CTR names use the register's bounds ("Adults" = 18-64, "Children" = 2-11, "Newborns" =
+    0-27 days); ranges ("18-64 years") are read by parse_age_range. `refinements` are narrower
+    ranges inside a group (CTIS "Age range secondary identifier": "65-84 years" inside "65+
+    years"): a group with refinements inside it is replaced by them. Raises Unmapped on a group
+    it does not know. [] -> (None, None).
+    """
+    names = [g.strip() for g in groups if g and g.strip()]
+    paediatric = any((eu := _eu_group(g)) is not None and eu[1] is not None and eu[1] < 18 for g in names)
+    bounds = [_group_bounds(g) for g in names if not (paediatric and lookup_key(g) == _UMBRELLA_UNDER_18)]
+    finer = [_group_bounds(r) for r in (refinements or []) if r and r.strip()]
+    ranges: list[tuple[float | None, float | None]] = []
+    for low, high in bounds:
+        inside = [f for f in finer if _within(f, (low, high))]
+        ranges.extend(inside or [(low, high)])
+    if not ranges:
+        return None, None
+    lows = [low for low, _ in ranges]
+    highs = [high for _, high in ranges]
+    return (None if None in lows else min(lows)), (None if None in highs else max(highs))
+
+
+def _within(inner: tuple[float | None, float | None], outer: tuple[float | None, float | None]) -> bool:
+    (i_low, i_high), (o_low, o_high) = inner, outer
+    if i_low is None or o_low is None or i_low < o_low:
+        return False
+    if o_high is None:
+        return True
+    return i_high is not None and i_high <= o_high

@@ -30,6 +30,9 @@ _STUDY_TYPE = enum_table(STUDY_TYPE_ORDER, {
 _ALLOCATION = enum_table(ALLOCATION_ORDER, {
     "Randomised": "RANDOMIZED",
     "Randomized controlled trial": "RANDOMIZED",
+    "Randomised controlled trial": "RANDOMIZED",  # ANZCTR via ICTRP
+    "Non-randomised trial": "NON_RANDOMIZED",
+    "Non-randomized controlled trial": "NON_RANDOMIZED",
     "Non-Randomised": "NON_RANDOMIZED",
     "Nonrandomized": "NON_RANDOMIZED",
     "Non randomized": "NON_RANDOMIZED",

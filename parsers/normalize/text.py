@@ -17,7 +17,9 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 # add it themselves.
 NOT_GIVEN: frozenset[str] = frozenset(
     {"", "not specified", "not available", "not provided", "not stated", "not given",
-     "not reported", "not entered", "not selected", "unspecified", "none given", "no data"}
+     "not reported", "not entered", "not selected", "unspecified", "none given", "no data",
+     # EU CTR placeholders for an empty field
+     "information not available in eudract", "information not present in eudract"}
 )
 
 

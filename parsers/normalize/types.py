@@ -37,6 +37,14 @@ _AGENCY_CLASS = enum_table(AGENCY_CLASS_ORDER, {
     "Other government": "OTHER_GOV",
     "Individual": "INDIV",
     "Ambiguous": "AMBIG",
+    # EU registers: the sponsor's status (EU CTR B.3.1) / type (CTIS). CT.gov classes hospitals,
+    # universities and patient groups as OTHER; "Non-commercial" and "Laboratory/Research/
+    # Testing facility" straddle several classes and stay unmapped.
+    "Commercial": "INDUSTRY",
+    "Pharmaceutical company": "INDUSTRY",
+    "Hospital/Clinic/Other health care facility": "OTHER",
+    "Educational Institution": "OTHER",
+    "Patient organisation/association": "OTHER",
 })
 
 

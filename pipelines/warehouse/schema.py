@@ -72,7 +72,7 @@ TABLES: dict[str, pa.Schema] = {
     "source_records": pa.schema([
         RECORD_ID,
         TRIAL_ID,
-        col("source", STR, "source key: veeva, medpath, ctgov_text, ctgov_json, ctgov_xml, ..."),
+        col("source", STR, "source key: veeva, medpath, ctgov_text (pages); ctgov_json, ctgov_xml, euctr, ctis, ictrp (registry exports)"),
         col("raw_path", STR, "path of the raw file relative to raw/"),
         col("record_key", STR, "the record inside a multi-record raw file (export): its NCT id or other registry key, else its position; null when the file is one record"),
         col("sha256", STR, "sha256 of the raw file bytes"),

@@ -131,7 +131,8 @@ def test_cut_xml_is_malformed_and_a_wrapper_of_two_studies_gives_two_keyed_recor
 
 
 def test_readers_are_one_list_each_with_the_reader_interface():
-    assert exports.READERS == (ctgov_json_download, ctgov_xml)
+    assert exports.READERS[:2] == (ctgov_json_download, ctgov_xml)
+    assert [r.SOURCE for r in exports.READERS] == ["ctgov_json", "ctgov_xml", "euctr", "ctis", "ictrp"]
     for reader in exports.READERS:
         assert isinstance(reader.SOURCE, str) and callable(reader.sniff) and callable(reader.split)
     assert exports.reader_for(STUDY) is ctgov_xml
@@ -139,10 +140,20 @@ def test_readers_are_one_list_each_with_the_reader_interface():
     assert exports.reader_for("<html><body>page</body></html>") is None
 
 
-@pytest.mark.parametrize("folder", ["euctr", "ictrp"])
-def test_exports_without_a_reader_yet_quarantine_cleanly(folder):
-    root = shared_path("real", folder)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        outcome = process_file(path, root)
-        assert outcome.reason not in (None, "internal_error", "timeout"), path.name
-        assert outcome.records == []
+EU_AND_WHO_EXPORTS = {
+    "euctr/miracle_takehome__trials-summary.txt": ("euctr", 100),
+    "euctr/ctrdata__test_error_trials_euctr.txt": ("euctr", 2),
+    "euctr/ctis/mswarriors__CTIS_trials_20250924.csv": ("ctis", 104),
+    "ictrp/ebmdatalab__COVID19-927-trials_7Apr2020.csv": ("ictrp", 927),
+    "ictrp/ebmdatalab__COVID19-1135-trials.csv": ("ictrp", 1135),
+}
+
+
+@pytest.mark.parametrize("relative", sorted(EU_AND_WHO_EXPORTS))
+def test_eu_and_who_exports_are_split_by_intake_with_nothing_quarantined(relative):
+    root = shared_path("real")
+    outcome = process_file(root / relative, root)
+    source, count = EU_AND_WHO_EXPORTS[relative]
+    assert outcome.reason is None and outcome.source == source
+    assert len(outcome.records) == count
+    assert all(o.record is not None and o.record_key for o in outcome.records)

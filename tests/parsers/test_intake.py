@@ -21,7 +21,7 @@ def _study(nct="NCT01234567", **ident):
 
 def test_reason_strings_are_the_documented_contract():
     assert REASONS == {"empty", "binary", "undecodable", "oversized", "unknown_layout", "no_identifier",
-                       "truncated_html", "malformed_json", "malformed_xml", "symlink_outside_raw",
+                       "truncated_html", "malformed_json", "malformed_xml", "malformed_row", "symlink_outside_raw",
                        "unreadable", "timeout", "internal_error"}
     for reason in Reason:
         assert f"- {reason.value} " in intake.__doc__  # each one is documented in the module docstring

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.normalize import Unmapped
-from parsers.normalize.ages import WEEKS_PER_YEAR, age_to_years, parse_age_range
+from parsers.normalize.ages import WEEKS_PER_YEAR, age_groups_to_range, age_to_years, parse_age_range
 
 
 def test_week_constant_is_the_contract_value():
@@ -65,3 +65,24 @@ def test_parse_age_range(raw, expected):
 def test_unparseable_age_range_is_unmapped(raw):
     with pytest.raises(Unmapped):
         parse_age_range(raw)
+
+
+@pytest.mark.parametrize(("groups", "finer", "expected"), [
+    (["Adults", "Elderly"], [], (18.0, None)),
+    (["Adults"], [], (18.0, 64.0)),
+    (["Children (2-11years)", "Adolescents (12-17 years)"], [], (2.0, 17.0)),  # EU CTR F.1 labels
+    (["Infants and toddlers", "Under 18"], [], (28 / 365.25, 23 / 12)),  # "Under 18" only counts alone
+    (["Under 18", "Adults"], [], (0.0, 64.0)),
+    (["Newborns", "Adults"], [], (0.0, 64.0)),  # not contiguous: the outer bounds
+    (["18-64 years", "65+ years"], ["65-84 years"], (18.0, 84.0)),  # CTIS: 65+ narrowed to 65-84
+    (["65+ years", "18-64 years"], ["65-84 years", "85+ years"], (18.0, None)),
+    (["0-17 years"], ["6-11 years", "12-17 years"], (6.0, 17.0)),
+    ([], [], (None, None)),
+])
+def test_age_groups_to_range(groups, finer, expected):
+    assert age_groups_to_range(groups, finer) == pytest.approx(expected)
+
+
+def test_unknown_age_group_is_unmapped():
+    with pytest.raises(Unmapped):
+        age_groups_to_range(["Adults", "Grown-ups"])

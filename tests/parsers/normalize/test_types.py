@@ -46,8 +46,23 @@ def test_normalize_agency_class(raw, expected):
     (normalize_intervention_type, "Herbal tea"),
     (normalize_arm_type, "Control group"),  # "control" does not say active, placebo or none
     (normalize_arm_type, "group"),
-    (normalize_agency_class, "Pharmaceutical company"),  # CTIS sponsor type: left to the parser
+    (normalize_agency_class, "Pharmaceutical company X"),
 ])
 def test_unknown_types_are_unmapped(func, raw):
     with pytest.raises(Unmapped):
         func(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Commercial", "INDUSTRY"), ("Pharmaceutical company", "INDUSTRY"),  # EU CTR B.3.1 / CTIS sponsor type
+    ("Hospital/Clinic/Other health care facility", "OTHER"), ("Educational Institution", "OTHER"),
+    ("Patient organisation/association", "OTHER"),
+])
+def test_eu_sponsor_types(raw, expected):
+    assert normalize_agency_class(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["Non-Commercial", "Laboratory/Research/Testing facility"])
+def test_eu_sponsor_types_with_several_classes_are_unmapped(raw):
+    with pytest.raises(Unmapped):
+        normalize_agency_class(raw)
