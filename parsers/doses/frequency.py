@@ -34,8 +34,8 @@ FREQUENCY_MEANINGS = {
     "Q8H": "every 8 hours", "Q12H": "every 12 hours", "QOD": "every other day",
     "QW": "once a week", "BIW": "twice a week", "TIW": "three times a week",
     "Q2W": "every 2 weeks", "Q3W": "every 3 weeks", "Q4W": "every 4 weeks", "Q6W": "every 6 weeks",
-    "Q8W": "every 8 weeks", "Q12W": "every 12 weeks", "QM": "once a month (every 30 days)",
-    "Q3M": "every 3 months (quarterly)", "Q6M": "every 6 months", "ONCE": "a single administration",
+    "Q8W": "every 8 weeks", "Q12W": "every 12 weeks", "QM": "once a month, every 30 days",
+    "Q3M": "every 3 months, quarterly", "Q6M": "every 6 months", "ONCE": "a single administration",
     "PRN": "as needed", "CONTINUOUS": "continuous infusion",
 }
 
