@@ -26,7 +26,9 @@ fraction fractions fixed low high medium maintenance subsequent add being volume
 liquid granule granules syrup mixture suspension tab tabs cap caps sachet sachets drops spray patch
 inhalation inhaled atomization nebulized sublingual intranasal nasal transdermal intravitreal intrathecal
 rectal vaginal intradermal mouth os towards toward pump actuation actuations option options step steps
-irradiation radiotherapy radiation weight-based bolus
+irradiation radiotherapy radiation weight-based bolus concurrent concomitant injectable sterile
+adult adults children drip mode cases case line combination br meal meals pre-meal breakfast dinner
+lunch bedtime night morning evening repeat repeated
 """.split())
 # Dose-finding labels are not agents: "Cohort5", "Cohort 4", "Dose level 2", "Arm B".
 _LABEL = re.compile(r"^(?:cohort|arm|group|level|part|stage|step|option|panel)s?\d*$", re.I)
@@ -34,7 +36,7 @@ _LABEL = re.compile(r"^(?:cohort|arm|group|level|part|stage|step|option|panel)s?
 _CELL_PHRASE = re.compile(
     r"((?:[A-Za-z][\w\-']*\s+){0,7}?(?:cells?|(?i:msc)s?|TNCs?|MNCs?|CIKs?)(?:\s+cells?)?)\b")
 # A word: letters first, or digits glued to letters ("30R", "5-FU"); never starts mid-word.
-_TOKEN = re.compile(r"(?<![\w\-])(?:\d+-?)?[A-Za-z][\w\-®™]*\+?")
+_TOKEN = re.compile(r"(?<!\w)(?<!\w-)(?:\d+-?)?[A-Za-z][\w\-®™]*\+?")  # "-Drugex": a bullet
 # Lower-case participles/adverbs ("enrolled", "loading", "continuously") are not agent names.
 # ("-xed" is a drug stem, as in pemetrexed, not a participle.)
 _VERB_LIKE = re.compile(r"^[a-z]{3,}(?:(?<!x)ed|ing|ly)$")
@@ -97,8 +99,35 @@ def _name_run(tokens: list[re.Match]) -> str | None:
     return " ".join(words) if words else None
 
 
+# Between a name and its amount ("Drugex will be administered orally at a dose of 5 mg") only
+# these words may stand, and one of the cues must; else the words before belong to something else
+# ("Green banana biomass ... to diet as 4.5 g", "as fast as possible ... 200-800 ml").
+_GAP_WORDS = frozenset("a an the of to be been will shall may can with by for as it then "
+                       "patients patient participants participant subjects subject".split())
+_GAP_CUES = frozenset("""
+at is are was were level levels administer administered administers administrated administration given give gives receive receives
+received receiving inject injected injection injections infuse infused infusion infusions taken take takes
+dose doses dosage dosages dosing starting initial fixed single loading maintenance low high total
+once twice daily day per orally oral iv sc im po intravenous intravenously subcutaneous subcutaneously
+intramuscular mouth os sublingual inhalation inhaled atomization epidural tablet tablets capsule capsules
+tab tabs cap caps granule granules syrup liquid mixture solution suspension drops spray patch
+""".split())
+_UNIT_WORDS = frozenset("mg ml mcg ug kg iu".split())
+# "80ml", "3x", "14days": a number glued to a unit is never a name
+_QUANTITY_TOKEN = re.compile(r"\d+(?:[.,]\d+)?(?:mg|mcg|ug|g|ml|l|iu|u|kg|x|d|h|days?|weeks?)", re.I)
+
+
+def _gap_allows_name(text: str, lo: int, hi: int) -> bool:
+    words = [t.group(0).lower() for t in _TOKEN.finditer(text, lo, hi)]
+    # "p.o.", "i.v.": letters of an abbreviation; "5mg/ml": a strength
+    words = [w for w in words if len(w) > 1 and not _QUANTITY_TOKEN.fullmatch(w) and w not in _UNIT_WORDS]
+    return all(w in _GAP_WORDS or w in _GAP_CUES for w in words) and (
+        not words or any(w in _GAP_CUES for w in words))
+
+
 def _is_name(tok: str) -> bool:
-    return tok.lower().rstrip("®™+") not in _STOP and not _VERB_LIKE.match(tok) and not _LABEL.match(tok)
+    return (tok.lower().rstrip("®™+") not in _STOP and not _VERB_LIKE.match(tok) and not _LABEL.match(tok)
+            and not _QUANTITY_TOKEN.fullmatch(tok))
 
 
 def _weak(tok: str) -> bool:
@@ -107,7 +136,13 @@ def _weak(tok: str) -> bool:
 
 
 def _backward_run(text: str, end: int, adjacent_only: bool, floor: int = 0) -> str | None:
-    """Name-like words ending just before `end` (adjacent_only) or the nearest run in text[floor:end].
+    """Name-like words ending just before `end` (adjacent_only) or the nearest run in text[floor:end]."""
+    span = _backward_span(text, end, adjacent_only, floor)
+    return _name_run(list(_TOKEN.finditer(text, *span))) if span else None
+
+
+def _backward_span(text: str, end: int, adjacent_only: bool, floor: int = 0) -> tuple[int, int] | None:
+    """Where the name of _backward_run stands.
 
     A run inside a parenthetical that a name opens ("Certolizumab Pegol (CZP) 400 mg",
     "Conmana(Icotinib Tablets) ... 125mg") gives way to that name: the brackets hold a synonym.
@@ -132,12 +167,35 @@ def _backward_run(text: str, end: int, adjacent_only: bool, floor: int = 0) -> s
             if adjacent_only:
                 return None
             continue  # "p.o." splits into weak letters: keep looking further back
+        if not adjacent_only and not _gap_allows_name(text, run[-1].end(), end):
+            continue  # the words between say this name is not what the amount belongs to
         opened = text.rfind("(", floor, run[0].start())
         if opened >= 0 and ")" not in text[opened:run[0].start()] and ")" in text[run[-1].end():end]:
-            if (outer := _backward_run(text, opened, adjacent_only=True, floor=floor)):
+            if (outer := _backward_span(text, opened, adjacent_only=True, floor=floor)):
                 return outer
-        return _name_run(run)
+        return run[0].start(), run[-1].end()
     return None
+
+
+# Words that may open the next dose's phrase before its agent's name ("weekly paclitaxel", "oral Depakote").
+_LEAD_WORDS = frozenset("weekly daily monthly nightly once twice concurrent concomitant oral intravenous iv "
+                        "subcutaneous sc intramuscular im inhaled topical epidural".split())
+
+
+def lead_start(text: str, lo: int, hi: int) -> int:
+    """Where the words that introduce the amount at `hi` begin: its agent's name and the stop
+    frequency or route words glued before it ("... of weekly paclitaxel at 50mg/m2" -> "weekly
+    paclitaxel at"; "500mg qd po plus Erlotinib 150mg" -> "Erlotinib"),
+    never before `lo` nor across punctuation. `hi` when no name introduces it."""
+    span = _backward_span(text, hi, adjacent_only=False, floor=lo)
+    if span is None:
+        return hi
+    start = span[0]
+    for tok in reversed(list(_TOKEN.finditer(text, lo, start))):
+        if text[tok.end():start].strip() or tok.group(0).lower() not in _LEAD_WORDS:
+            break
+        start = tok.start()
+    return start
 
 
 # "25 IU of X", "600mg as X base", "10 mL/kg bolus of X": the agent follows

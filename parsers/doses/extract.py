@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.doses.agent import _clause_end, _clause_start, find_agent, normalize_agent
-from parsers.doses.frequency import DAY_POSITION, Schedule, read_schedule
+from parsers.doses.agent import _clause_end, _clause_start, find_agent, lead_start, normalize_agent
+from parsers.doses.frequency import DAY_POSITION, Schedule, period_as_cycle, read_schedule
 from parsers.doses.grammar import _CONCENTRATION, _QUANTITY
 from parsers.doses.quantity import read_quantity
 from parsers.doses.route import read_route
@@ -124,6 +124,8 @@ def extract_doses(text: str, agent_hint: str | None = None) -> list[DoseMention]
     prev_end = used_end = 0
     for i, (start, end, q) in enumerate(found):
         next_start = found[i + 1][0] if i + 1 < len(found) else len(text)
+        # the words that introduce the next amount are not this one's ("..., erlotinib once daily at 150 mg")
+        next_start = lead_start(text, end, next_start) if i + 1 < len(found) else next_start
         # "anlotinib 6mg/8mg/10mg", "8 mg, 12 mg, or 16 mg": a list shares its agent
         prev = results[-1] if results else None
         if prev and prev.agent and "agent_inferred" not in prev.flags and _LIST_GAP.fullmatch(text[prev_end:start]):
@@ -146,6 +148,8 @@ def _finish(text: str, start: int, end: int, q: dict, prev_end: int, before_floo
     # from the start: a route may sit inside the unit's suffix ("40 mg p.o./day")
     route, route_end = read_route(text, start, start, before, clause_end)
     amount_per = _amount_per(text, start, end, before, clause_end, suffix.amount_per, schedule)
+    if amount_per == "day":
+        schedule = period_as_cycle(schedule)
     if amount_per is None and suffix.scaling == "flat":
         flags.append("basis_assumed_total")  # derived basis 'total' that the text does not state
     per_day = schedule.doses_per_day

@@ -62,7 +62,8 @@ def _lookup(table: dict[int, str]):
 # (tier, pattern, code or function of the match). Lower tier = more specific; see module doc.
 _PRN, _COUNT, _PERIOD, _ONCE = 0, 1, 2, 3
 _PATTERNS: list[tuple[int, re.Pattern, object]] = [(tier, re.compile(p, flags), code) for tier, p, flags, code in [
-    (_PRN, r"\bp\.?r\.?n\b\.?|\bas\s+(?:needed|required)\b|\bon\s+demand\b|\bif\s+(?:needed|necessary|required)\b"
+    # ("if necessary" qualifies a titration, not the schedule: not PRN)
+    (_PRN, r"\bp\.?r\.?n\b\.?|\bas\s+(?:needed|required)\b|\bon\s+demand\b"
            r"|\bwhen\s+(?:needed|required|necessary|(?:a\s+|the\s+)?(?:headache|pain|migraine|attack|symptoms?)\b)",
      re.I, "PRN"),
     (_COUNT, r"(?<![A-Za-z])q\.?\s?h\.?\s?s\b\.?|\bat\s+bedtime\b|\bbefore\s+(?:going\s+to\s+)?(?:bed|sleep)\b", re.I, "QHS"),
@@ -86,7 +87,8 @@ _PATTERNS: list[tuple[int, re.Pattern, object]] = [(tier, re.compile(p, flags), 
     (_COUNT, r"\bcontinuous(?:ly)?\s+(?:iv\s+|intravenous\s+)?infus(?:ion|ed)\b|\binfused\s+continuously\b",
      re.I, "CONTINUOUS"),
     (_PERIOD, r"(?<![A-Za-z])q\.?\s?(\d{1,2})\s?(?:w|wks?|weeks?)\b", re.I, _lookup(_BY_WEEKS)),
-    (_PERIOD, r"(?<![A-Za-z])q\.?\s?w(?:k|eek)?\b|\b(?:once\s+)?weekly\b|\bonce\s+(?:a|per|every)\s+week\b|\bevery\s+week\b",
+    (_PERIOD, r"(?<![A-Za-z])q\.?\s?w(?:k|eek)?\b|\b(?:once\s+)?weekly\b|\bevery\s+week\b"
+              r"|\b(?:once|(?:1|one)\s+times?)\s*(?:a|per|every|/)\s*week\b",
      re.I, "QW"),
     (_PERIOD, r"\b(twice|two\s+times|2\s+times|three\s+times|3\s+times|thrice)\s*(?:a|per|every|/)?\s*week(?:ly)?\b",
      re.I, lambda m: "BIW" if m.group(1).lower()[:2] in ("tw", "2 ") else "TIW"),
@@ -96,8 +98,9 @@ _PATTERNS: list[tuple[int, re.Pattern, object]] = [(tier, re.compile(p, flags), 
     (_PERIOD, r"\bmonthly\b|\bonce\s+(?:a|per|every)\s+month\b|\bevery\s+month\b|(?<![A-Za-z])q\.?\s?m\b", re.I, "QM"),
     (_PERIOD, rf"\bevery\s+{_N}\s+months?\b", re.I, _lookup(_BY_MONTHS)),
     (_PERIOD, r"\bquarterly\b", re.I, "Q3M"),
-    (_ONCE, r"(?<![A-Za-z])[x×]\s*1\b(?![\d.,]|\s*\d)|\bsingle\s+(?:(?:iv\.?|oral)\s+)?(?:dose|fraction|administration|injection)\b(?!s)"
-            r"|\bonce\b(?![\s-]*(?:a|per|every|daily|weekly|monthly|day|week|month|each|more|again)\b)|\bone[\s-]time\b",
+    (_ONCE, r"(?<![A-Za-z])[x×]\s*1\b(?![.,]\d|\s*\d)|\bsingle\s+(?:(?:iv\.?|oral)\s+)?(?:dose|fraction|administration|injection)\b(?!s)"
+            r"|\bonce\b(?![\s-]*(?:a|per|every|daily|weekly|monthly|day|week|month|each|more|again)\b|\s*/)"
+            r"|\bone[\s-]time\b(?!\s*(?:a|per|every|/))",
      re.I, "ONCE"),
 ]]
 
@@ -175,8 +178,8 @@ def _cycle_days(text: str, lo: int, hi: int) -> int | None:
 
 
 def read_schedule(text: str, amount_start: int, amount_end: int, before: int, after: int) -> Schedule:
-    """The frequency and cycle of the dose at text[amount_start:amount_end], read in
-    text[amount_end:after] first, then in text[before:amount_start]."""
+    """The frequency and cycle of the dose at text[amount_start:amount_end]: the frequency read in
+    text[amount_end:after] first, then in text[before:amount_start]; the cycle only after."""
     best = _best(_matches(text, amount_end, after), amount_end)
     read_after = best is not None
     if best is None:
@@ -185,7 +188,7 @@ def read_schedule(text: str, amount_start: int, amount_end: int, before: int, af
                 if not (f[4].lower() == "daily" and not text[f[2]:amount_start].strip())]
         best = _best(lead, amount_start)
     frequency, raw = (best[3], re.sub(r"\s+", " ", best[4]).strip()) if best else (None, None)
-    cycle = _cycle_days(text, amount_end, after) or _cycle_days(text, before, amount_start)
+    cycle = _cycle_days(text, amount_end, after)
     days = _days_on(text, amount_end, after, (best[1], best[2]) if read_after else (0, 0))
     if cycle is None and days and frequency in _PERIOD_DAYS:
         cycle = _PERIOD_DAYS[frequency]  # "D1, Q3W": the period is the cycle
@@ -194,3 +197,12 @@ def read_schedule(text: str, amount_start: int, amount_end: int, before: int, af
     if cycle and days and days > 1 and frequency in _PERIOD_DAYS and _PERIOD_DAYS[frequency] == cycle:
         frequency, raw = None, None  # "D8-21 q3wks": the period is the cycle, not how often
     return Schedule(frequency, raw, best[2] if read_after else 0, cycle, days if cycle else None)
+
+
+def period_as_cycle(schedule: Schedule) -> Schedule:
+    """For an amount stated per day ("8 mg per day ... the cycle is every 3 weeks") a period
+    is the cycle's length, not how often the dose is given."""
+    if schedule.frequency not in _PERIOD_DAYS:
+        return schedule
+    return Schedule(None, None, schedule.end, schedule.cycle_days or _PERIOD_DAYS[schedule.frequency],
+                    schedule.days_on)

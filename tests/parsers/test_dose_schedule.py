@@ -179,3 +179,29 @@ def test_agent_is_a_product_or_nothing(text, agent):
 def test_criteria_style_thresholds_and_targets_are_not_doses():
     assert extract_doses("carboplatin at area under the curve 2mg/m2") == []
     assert extract_doses("Drugex (5mg/1ml)") == []
+
+
+def test_the_next_doses_words_are_not_this_ones():
+    first, second = extract_doses("Drugex 15mg/kg by intravenous drip infusion on day 1, blandex once daily at 150mg/day")
+    assert (first.agent, first.frequency, first.route) == ("drugex", None, "intravenous")
+    assert (second.agent, second.frequency) == ("blandex", "QD")
+    first, second = extract_doses("drugex 500mg qd po plus Blandex 150mg tid po")
+    assert (first.frequency, first.route, second.frequency, second.agent) == ("QD", "oral", "TID", "blandex")
+    gy, mg = extract_doses("68 Gy (2.0 Gy per fraction) with chemotherapy consisting of weekly drugex at 50mg/m2")[1:]
+    assert (gy.frequency, mg.frequency, mg.agent) == (None, "QW", "drugex")
+
+
+def test_schedule_phrases_seen_in_registry_text():
+    assert one("Drugex 1.25 mg IV x 1, may repeat if needed").frequency == "ONCE"   # "if needed" is not PRN
+    assert one("Drugex 240 mg twice a day, slower escalation if necessary").frequency == "BID"
+    assert one("HUMSCs 5 × 10^7 cells / time, once / week").frequency == "QW"
+    assert one("Drugex 180mg / time, 1 time / day").frequency == "QD"
+    d = one("Blandex: 8 mg per day, orally.The treatment cycle is every 3 weeks")
+    assert (d.amount_per, d.frequency, d.cycle_days) == ("day", None, 21)   # a period of a daily dose is its cycle
+
+
+def test_agent_needs_words_that_tie_it_to_the_amount():
+    assert one("Green banana biomass will be added to the diet as 4.5 g per day").agent is None
+    assert one("infused as fast as possible, either continuously or intermittently (i.e. 200-800 ml at a time)").agent is None
+    assert one("Drugex will be administered orally at a dose of 165 mg").agent == "drugex"
+    assert one("Name: drugex Dose: 1000 mg/m2 Mode of administration: intravenous").agent == "drugex"
