@@ -46,7 +46,7 @@ _SHORT_CODE = re.compile(r"^(?:[A-Za-z]\d{1,2}|(?:day|week|wk|cycle)\d+)(?:[\-,]
 _BOUNDARY = re.compile(r"(?<!\b[A-Za-z])\.\s|[;\n]|\.$")
 
 
-def _count_noun_before(text: str, start: int) -> str | None:
+def count_noun_before(text: str, start: int) -> str | None:
     """The cell product named just before a unitless power of ten, in the same clause."""
     window_start = max(0, start - 100)
     for b in _BOUNDARY.finditer(text, window_start, start):
@@ -223,7 +223,7 @@ def _forward_run(text: str, start: int, limit: int) -> str | None:
     return _name_run(run)
 
 
-def _clause_start(text: str, pos: int, floor: int) -> int:
+def start_of_clause(text: str, pos: int, floor: int) -> int:
     """Start of the sentence/clause containing pos (after '. ', ';' or a newline), not before floor."""
     start = floor
     for b in _BOUNDARY.finditer(text, floor, pos):
@@ -231,7 +231,7 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
     return start
 
 
-def _clause_end(text: str, pos: int) -> int:
+def end_of_clause(text: str, pos: int) -> int:
     b = _BOUNDARY.search(text, pos)
     return b.start() if b else len(text)
 

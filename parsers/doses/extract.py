@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.doses.agent import _clause_end, _clause_start, find_agent, lead_start, normalize_agent
+from parsers.doses.agent import end_of_clause, find_agent, lead_start, normalize_agent, start_of_clause
 from parsers.doses.frequency import DAY_POSITION, Schedule, period_as_cycle, read_schedule
 from parsers.doses.grammar import _CONCENTRATION, _QUANTITY
 from parsers.doses.quantity import read_quantity
@@ -141,8 +141,8 @@ def _finish(text: str, start: int, end: int, q: dict, prev_end: int, before_floo
     """The mention, and how far its frequency/route words reach (the next mention reads after that)."""
     flags = list(q["flags"])
     suffix = q["suffix"]
-    clause_start = _clause_start(text, start, prev_end)
-    clause_end = min(_clause_end(text, end), next_start)
+    clause_start = start_of_clause(text, start, prev_end)
+    clause_end = min(end_of_clause(text, end), next_start)
     before = max(clause_start, before_floor)
     schedule = read_schedule(text, start, end, before, clause_end)
     # from the start: a route may sit inside the unit's suffix ("40 mg p.o./day")

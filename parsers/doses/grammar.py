@@ -1,7 +1,8 @@
 """Number and unit grammar of dose mentions, and the suffixes read after a unit.
 
 Pure regular expressions and the small readers that turn their matches into numbers; the
-policy they implement is documented in parsers/doses/__init__.py.
+policy they implement is documented in parsers/doses/__init__.py. The underscore names are
+shared inside the package only (quantity, agent), not an API.
 """
 from __future__ import annotations
 

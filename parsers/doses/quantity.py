@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.doses.agent import _clause_end, _count_noun_before
+from parsers.doses.agent import count_noun_before, end_of_clause
 from parsers.doses.grammar import (
     _COMPARISON_BEFORE, _CONCENTRATION, _COUNT_UNITS, _IN_VOLUME, _PER_DAY, _PER_DOSE, _PER_KG,
     _PER_M2, _PER_WEEK, _RATE, _SAMPLING, _UNITLESS_END, _WORD_MULT, _clean, _read_number,
@@ -72,7 +72,7 @@ def read_quantity(text: str, m: re.Match) -> tuple[int, int, dict] | None:
         powered = any(m.group(g) for g in ("asci", "acaret", "ae", "aparen", "asup", "apcaret", "apsup",
                                            "apparen", "aword", "bsci", "bcaret", "be", "bparen", "bsup",
                                            "bword"))
-        unit_before = _count_noun_before(text, m.start()) if powered else None
+        unit_before = count_noun_before(text, m.start()) if powered else None
         if unit_before is None or not _UNITLESS_END.match(text, m.end()):
             return None
         unit = "cells"
@@ -118,7 +118,7 @@ def read_quantity(text: str, m: re.Match) -> tuple[int, int, dict] | None:
         return None  # "CD4 T cells", "2 CAR-NK cells": markers and counts, not a cell dose
     suffix = read_suffix(text, m.end())
     end = suffix.end
-    if suffix.reject or _SAMPLING.search(text, end, _clause_end(text, end)):
+    if suffix.reject or _SAMPLING.search(text, end, end_of_clause(text, end)):
         return None
     # an agent named in a cell unit ("MSC/kg", "... mesenchymal stem cells")
     cell_agent = None
