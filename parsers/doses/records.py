@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from parsers.doses.extract import DoseMention, extract_doses
@@ -25,10 +26,11 @@ def doses_for_record(record: SourceRecord) -> list[DoseMention]:
 
     The intervention name is the agent hint for its description; an arm's single listed
     intervention is the hint for the arm description. Identical (agent, low, high, unit, basis)
-    mentions are kept once (the first): pages often render the same intervention text twice.
+    mentions are kept once (the first, completed with what a repeat adds): pages often render the
+    same intervention text twice, and an arm and its intervention often describe one dose.
     """
     out: list[DoseMention] = []
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}
     sources: list[tuple[str | None, str | None]] = []
     for arm in record.arms:
         hint = _hint(arm.interventions[0]) if len(arm.interventions) == 1 else None
@@ -40,7 +42,20 @@ def doses_for_record(record: SourceRecord) -> list[DoseMention]:
             continue
         for d in extract_doses(description, agent_hint=hint):
             key = (d.agent, d.dose_low, d.dose_high, d.unit, d.basis)
-            if key not in seen:
-                seen.add(key)
+            if key in seen:
+                out[seen[key]] = _completed(out[seen[key]], d)
+            else:
+                seen[key] = len(out)
                 out.append(d)
     return out
+
+
+# What a second rendering of the same dose may add when the first did not say it: the arm text
+# gives the frequency, the intervention text the route ("One 40 mg tablet by mouth once daily").
+_COMPLETABLE = ("amount_per", "frequency", "doses_per_day", "daily_low", "daily_high", "route", "cycle_days",
+                "days_on", "schedule")
+
+
+def _completed(kept: DoseMention, again: DoseMention) -> DoseMention:
+    missing = {f: getattr(again, f) for f in _COMPLETABLE if getattr(kept, f) is None and getattr(again, f) is not None}
+    return replace(kept, **missing) if missing else kept

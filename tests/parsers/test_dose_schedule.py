@@ -205,3 +205,14 @@ def test_agent_needs_words_that_tie_it_to_the_amount():
     assert one("infused as fast as possible, either continuously or intermittently (i.e. 200-800 ml at a time)").agent is None
     assert one("Drugex will be administered orally at a dose of 165 mg").agent == "drugex"
     assert one("Name: drugex Dose: 1000 mg/m2 Mode of administration: intravenous").agent == "drugex"
+
+
+def test_a_record_keeps_one_dose_completed_by_its_repeats():
+    from parsers.doses import doses_for_record
+    from parsers.record import Arm, Intervention, SourceRecord
+
+    record = SourceRecord(source="ctgov_text", parser_version="t")
+    record.arms = [Arm(label="A", description="Drugex 40 mg once daily for 16 weeks.")]
+    record.interventions = [Intervention(name="Drugex 40 mg", description="One 40 mg tablet by mouth once daily.")]
+    [dose] = doses_for_record(record)
+    assert (dose.agent, dose.frequency, dose.route, dose.daily_low) == ("drugex", "QD", "oral", 40.0)
