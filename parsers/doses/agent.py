@@ -76,20 +76,30 @@ _TRAILING_STRENGTH = re.compile(
 )
 
 
+# A dosage form after the name is not part of the agent: 'Drugex Tablets', 'Drugex for injection'.
+_TRAILING_FORM = re.compile(
+    r"(?:\s+(?:for\s+injection|film-coated|enteric-coated|extended-release|oral|tablets?|tabs?|capsules?|"
+    r"granules?|syrup|injection|infusion|solution|suspension|oral\s+liquid|liquid|mixture|powder|concentrate|"
+    r"sachets?|drops|spray|patch))+$", re.I)
+
+
 def normalize_agent(name: str) -> str:
     """One key per agent: MSC spellings collapse to 'mesenchymal stem cells'; drugs lower-cased.
 
     'MSC', 'MSCs', 'hUC-MSCs', 'AlloMSC', 'mesenchymal stem cells', 'mesenchymal stromal cells'
     -> 'mesenchymal stem cells'. Other names: NFKC, lower case, trademark signs and trailing
-    parentheticals dropped, whitespace collapsed ('Botulinum Toxin Type A' -> 'botulinum toxin type a').
+    parentheticals, a trailing strength and trailing dosage forms dropped, whitespace collapsed
+    ('Botulinum Toxin Type A' -> 'botulinum toxin type a', 'Drugex 40 mg film-coated tablets' -> 'drugex').
     """
     s = unicodedata.normalize("NFKC", str(name)).replace("®", "").replace("™", "")
     s = re.sub(r"\s+", " ", s).strip()
+    s = _TRAILING_FORM.sub("", s) or s  # forms first: 'Drugex 40 mg tablets' ends in its strength then
     s = _TRAILING_STRENGTH.sub("", s) or s
     s = s.lower()
     if re.search(r"mesenchymal|mscs?\b", s):
         return "mesenchymal stem cells"
     s = re.sub(r"\s*\([^)]*\)\s*$", "", s) or s
+    s = _TRAILING_FORM.sub("", s) or s
     return s.strip(" .,:;-–—*+/") or s
 
 

@@ -216,3 +216,16 @@ def test_a_record_keeps_one_dose_completed_by_its_repeats():
     record.interventions = [Intervention(name="Drugex 40 mg", description="One 40 mg tablet by mouth once daily.")]
     [dose] = doses_for_record(record)
     assert (dose.agent, dose.frequency, dose.route, dose.daily_low) == ("drugex", "QD", "oral", 40.0)
+
+
+@pytest.mark.parametrize("name, key", [
+    ("Drugex 40 mg film-coated tablets", "drugex"),
+    ("Drugex Hydrochloride Tablets", "drugex hydrochloride"),
+    ("Thymex for injection", "thymex"),
+    ("Blandex oral liquid", "blandex"),
+    ("Tablets", "tablets"),                      # nothing else to keep: left as it is
+])
+def test_normalize_agent_drops_dosage_forms(name, key):
+    from parsers.doses import normalize_agent
+
+    assert normalize_agent(name) == key
