@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import pyarrow as pa
 
+from parsers.doses import FREQUENCIES, ROUTES
 from parsers.normalize import vocab
 
 MAX_EXAMPLES = 10
@@ -50,11 +51,16 @@ def _vocabularies() -> dict[str, Callable[[str], bool]]:
         "observational_model": vocab.OBSERVATIONAL_MODELS.__contains__,
         "time_perspective": vocab.TIME_PERSPECTIVES.__contains__,
         "id_type": _id_types().__contains__,
+        # doses (parsers.doses documents each vocabulary)
+        "scaling": {"per_kg", "per_m2", "flat"}.__contains__,
+        "amount_per": {"administration", "day", "course"}.__contains__,
+        "frequency": FREQUENCIES.__contains__,
+        "route": ROUTES.__contains__,
     }
 
 
 # Tables whose enum columns are checked (the columns present in each are checked).
-VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers")
+VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers", "doses")
 CHECK_TRIAL_ID_UNIQUE = "trial_id_unique"
 CHECK_RAW_FILES_ACCOUNTED = "raw_files_accounted_for"
 CHECK_VOCABULARY = "vocabulary_values"

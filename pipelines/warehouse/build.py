@@ -73,6 +73,9 @@ RECORD_TABLES: tuple[str, ...] = ("source_records", "conditions", "interventions
 # Their sort keys all include record_id, so rows of two records never tie: the stable sort gives
 # the same order whatever order the records arrive in (a record's own rows stay in its order).
 assert all("record_id" in SORT_KEYS[name] for name in RECORD_TABLES)
+# Dose columns copied as they are, and those read as floats (parsers.doses.DoseMention).
+DOSE_FIELDS = ("scaling", "amount_per", "frequency", "route", "cycle_days", "days_on")
+DOSE_NUMBERS = ("doses_per_day", "daily_low", "daily_high")
 RECORDS_PER_CHUNK = 500  # records turned into Arrow at a time: bounds the Python row dicts alive
 
 
@@ -98,6 +101,8 @@ def add_record_rows(rows: dict[str, list[dict[str, Any]]], p: ParsedFile, trial_
             "unit": getattr(d, "unit", None), "basis": getattr(d, "basis", None),
             "flags": sorted(flags) if isinstance(flags, (set, frozenset)) else list(flags),
             "schedule": getattr(d, "schedule", None),
+            **{name: getattr(d, name, None) for name in DOSE_FIELDS},
+            **{name: _float(getattr(d, name, None)) for name in DOSE_NUMBERS},
         })
 
     rows["source_records"].append({

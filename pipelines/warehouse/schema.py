@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from parsers.doses import FREQUENCY_MEANINGS, ROUTES
 from parsers.intake import REASONS
 from parsers.record import SCALAR_FIELDS
 
@@ -16,6 +17,9 @@ def col(name: str, type_: pa.DataType, description: str) -> pa.Field:
 
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+
+# Dose vocabularies come from the extractor, so the dictionary cannot drift from the code.
+_FREQUENCY_VOCABULARY = ", ".join(f"{code} ({meaning})" for code, meaning in FREQUENCY_MEANINGS.items())
 STR_LIST = pa.list_(pa.string())
 
 # The per-record normalized fields shared by trials and source_records (parsers.record.SCALAR_FIELDS).
@@ -138,9 +142,25 @@ TABLES: dict[str, pa.Schema] = {
         col("dose_low", FLOAT, "dose value, or the low end of a range"),
         col("dose_high", FLOAT, "high end of a range (equals dose_low for a single value)"),
         col("unit", STR, "unit (cells, mg, g, mcg, mL, IU, vg, ...)"),
-        col("basis", STR, "per kg, per m2, total, ... (null when not stated)"),
+        col("scaling", STR, "body-size scaling of the amount: per_kg ('/kg'), per_m2 ('/m2', '/BSA') or flat"),
+        col("amount_per", STR, "what the amount is per, only when the text says so: administration ('/dose', "
+                               "'each time', a stated frequency, 'on day 1'), day ('/day', 'daily dose of', "
+                               "'in two divided doses') or course ('a total dose of', 'in 20 fractions'); null otherwise"),
+        col("basis", STR, "DERIVED, kept for older queries: scaling when not flat, else per_day / per_dose / total "
+                          "from amount_per (total = a course, or not said)"),
+        col("frequency", STR, "how often, normalized: " + _FREQUENCY_VOCABULARY + "; null when not stated "
+                              "('/day' says what the amount is per, not how often)"),
+        col("doses_per_day", FLOAT, "doses a day of the frequency while dosing (QW = 1/7, QM = 1/30); "
+                                    "null for ONCE, PRN, CONTINUOUS or no frequency"),
+        col("daily_low", FLOAT, "amount per day, in `unit` and `scaling`: the amount when stated per day, else "
+                                "amount x doses_per_day when per administration; null when not computable (never guessed)"),
+        col("daily_high", FLOAT, "high end of the daily amount (equals daily_low for a single value)"),
+        col("route", STR, "route, normalized: " + ", ".join(ROUTES) + "; from a stated route ('IV', 'p.o.', "
+                          "'s.c.', 'orally') or a one-route form (tablets: oral; infusion: intravenous); null otherwise"),
+        col("cycle_days", INT, "treatment cycle length in days, when stated ('21-day cycle', 'D1 Q3W')"),
+        col("days_on", INT, "dosing days in that cycle ('days 1-14' = 14, 'days 1, 8, 15' = 3); null without a cycle"),
         col("flags", STR_LIST, "ambiguity flags (e.g. a lost superscript in '106 cells/kg')"),
-        col("schedule", STR, "schedule text near the dose, when found"),
+        col("schedule", STR, "the frequency words as written ('twice a day', 'Q3W', 'repeated after three months')"),
         col("position", INT, "1-based order among the record's dose mentions"),
     ]),
     "eligibility_criteria": pa.schema([

@@ -71,8 +71,8 @@ def test_lost_superscript_restored_only_before_counts(text, value):
 
 def test_lost_superscript_not_applied_to_mass():
     assert values("106 mg") == [(106.0, 106.0, "mg", "total")]
-    # "3 x 100 µg" is three doses of 100 µg, not 3e0
-    assert values("3 x 100 µg") == [(100.0, 100.0, "mcg", "total")]
+    # "3 x 100 µg" is three doses of 100 µg, not 3e0: each amount is one administration
+    assert values("3 x 100 µg") == [(100.0, 100.0, "mcg", "per_dose")]
 
 
 # ---------------------------------------------------------------- units and basis
@@ -150,8 +150,9 @@ def test_cell_unit_written_before_the_number():
 
 def test_glued_forms():
     assert values("Drugex 1gx2 days") == [(1.0, 1.0, "g", "total")]
-    assert values("80mg on day1,80mg on day4") == [(80.0, 80.0, "mg", "total")] * 2
-    assert values("6 x 140µL sprays") == [(140.0, 140.0, "uL", "total")]
+    # an amount given on a day is one administration
+    assert values("80mg on day1,80mg on day4") == [(80.0, 80.0, "mg", "per_dose")] * 2
+    assert values("6 x 140µL sprays") == [(140.0, 140.0, "uL", "per_dose")]
     assert values("syrup 60ml each time") == [(60.0, 60.0, "mL", "per_dose")]
 
 
@@ -253,7 +254,8 @@ def test_doses_for_record_reads_arms_and_interventions_only():
     rec.arms = [Arm(label="A", description="Zorbitinib 40 mg once daily", interventions=["Drug: Zorbitinib"]),
                 Arm(label="B", description=None)]
     doses = doses_for_record(rec)
-    assert [(d.agent, d.dose_low, d.unit, d.basis) for d in doses] == [("zorbitinib", 40.0, "mg", "total")]
+    assert [(d.agent, d.dose_low, d.unit, d.frequency, d.basis) for d in doses] == [
+        ("zorbitinib", 40.0, "mg", "QD", "per_dose")]
     # the criteria do hold doses: the record-level function must be what leaves them out
     assert extract_doses(rec.criteria[0].text)
 

@@ -107,3 +107,13 @@ def test_run_all_checks_and_failure_message():
     failed = [(o.table, o.name) for o in outcomes if not o.passed]
     assert failed == [("trials", "trial_id_unique")]
     assert "trials.trial_id_unique" in checks.failure_message(outcomes)
+
+
+def test_vocabulary_checks_dose_columns():
+    ok = pa.table({"trial_id": ["T", "T"], "scaling": ["per_kg", "flat"], "amount_per": ["day", None],
+                   "frequency": ["Q3W", None], "route": ["intravenous", "oral"]})
+    outcome = checks.check_vocabulary("doses", ok)
+    assert outcome.passed and outcome.metadata["checked_columns"] == ["scaling", "amount_per", "frequency", "route"]
+    bad = pa.table({"trial_id": ["T"], "frequency": ["twice a day"], "route": ["IV"]})
+    assert checks.check_vocabulary("doses", bad).metadata["offenders"] == {"frequency": ["twice a day"], "route": ["IV"]}
+    assert "doses" in checks.VOCABULARY_TABLES

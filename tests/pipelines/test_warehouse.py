@@ -29,7 +29,8 @@ CONTRACT = {  # DESIGN.md "Warehouse contract": table -> key columns
     "conditions": "trial_id record_id condition condition_normalized",
     "interventions": "trial_id record_id intervention_type name description",
     "arms": "trial_id record_id label arm_type description",
-    "doses": "trial_id record_id agent source_text dose_low dose_high unit basis flags",
+    "doses": "trial_id record_id agent source_text dose_low dose_high unit basis flags scaling amount_per "
+             "frequency doses_per_day daily_low daily_high route cycle_days days_on schedule",
     "eligibility_criteria": "trial_id record_id kind position text",
     "locations": "trial_id record_id facility city state country",
     "sponsors": "trial_id record_id name role agency_class",
@@ -227,7 +228,9 @@ def test_dose_mentions_become_dose_rows_with_their_trial(monkeypatch):
 
     doses_module = importlib.import_module("parsers.doses")
     mention = SimpleNamespace(source_text="1 x 10^6 cells/kg", agent="msc", dose_low=1e6, dose_high=1e6,
-                              unit="cells", basis="per_kg", schedule="once", flags=("exponent_restored",))
+                              unit="cells", basis="per_kg", schedule="x 1", flags=("exponent_restored",),
+                              scaling="per_kg", amount_per="administration", frequency="ONCE", doses_per_day=None,
+                              daily_low=None, daily_high=None, route="intravenous", cycle_days=None, days_on=None)
     monkeypatch.setattr(doses_module, "doses_for_record",
                         lambda record: [mention, mention] if record.interventions else [])
     files, quarantined = _sample()
@@ -237,4 +240,6 @@ def test_dose_mentions_become_dose_rows_with_their_trial(monkeypatch):
     assert rows[0] | {"position": 1} == {
         "trial_id": "NCT01234567", "record_id": "R1", "agent": "msc", "source_text": "1 x 10^6 cells/kg",
         "dose_low": 1e6, "dose_high": 1e6, "unit": "cells", "basis": "per_kg", "flags": ["exponent_restored"],
-        "schedule": "once", "position": 1}
+        "schedule": "x 1", "position": 1, "scaling": "per_kg", "amount_per": "administration", "frequency": "ONCE",
+        "doses_per_day": None, "daily_low": None, "daily_high": None, "route": "intravenous", "cycle_days": None,
+        "days_on": None}
