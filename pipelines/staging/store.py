@@ -6,7 +6,8 @@ to a temp dir, then renamed), so a reader never sees a half-staged batch.
 `files` table holds each raw file's size, mtime and sha256. Re-staging a batch parses only the
 files that are new or whose bytes changed (a touched file with the same sha256 is not parsed
 again), carries the other files' rows over, and drops the rows of files that left raw/.
-Staging written by another staging format or parser version is parsed again.
+Staging written by another staging format, parser version or code (pipelines.fingerprint) is
+parsed again.
 """
 from __future__ import annotations
 
@@ -57,9 +58,12 @@ def staged_batch_dir(warehouse_root: Path, batch_key: str) -> Path:
 
 
 def parser_version() -> str:
+    """The parser version and the fingerprint of the code that made the staged rows: staging made
+    by other code is parsed again (pipelines.fingerprint)."""
     import parsers
+    from pipelines.fingerprint import CODE_FINGERPRINT
 
-    return parsers.PARSER_VERSION
+    return f"{parsers.PARSER_VERSION}+{CODE_FINGERPRINT}"
 
 
 def read_manifest(directory: Path) -> dict | None:

@@ -11,7 +11,6 @@ byte (tests/pipelines/test_engine.py).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import checks
+from pipelines.fingerprint import CODE_FINGERPRINT
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
@@ -31,19 +31,7 @@ from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
 SPILL_DIR = "_spill"
-_CODE_DIRS = ("pipelines/reconcile", "pipelines/warehouse")
-
-
-def _engine_fingerprint() -> str:
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for directory in _CODE_DIRS:
-        for path in sorted((root / directory).glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-ENGINE_FINGERPRINT = _engine_fingerprint()
+ENGINE_FINGERPRINT = CODE_FINGERPRINT  # carried-over rows must come from the same code
 
 
 class ChecksFailed(RuntimeError):

@@ -121,6 +121,19 @@ def test_staging_of_another_parser_version_is_parsed_again(tmp_path, monkeypatch
     monkeypatch.setattr(parsers, "PARSER_VERSION", parsers.PARSER_VERSION + "+next")
     assert not ingest.is_staged(warehouse, "b1")
     assert _stage(raw, warehouse).parsed_files == 1
+    assert _stage(raw, warehouse).parsed_files == 0
+
+
+def test_staging_made_by_other_code_is_parsed_again(tmp_path, monkeypatch):
+    """A changed extractor (say, doses) must not leave rows it would now write differently."""
+    import pipelines.fingerprint
+
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "b1").mkdir(parents=True)
+    (raw / "b1" / "m.txt").write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
+    _stage(raw, warehouse)
+    monkeypatch.setattr(pipelines.fingerprint, "CODE_FINGERPRINT", "another-build")
+    assert not ingest.is_staged(warehouse, "b1") and _stage(raw, warehouse).parsed_files == 1
 
 
 def test_staging_left_by_a_killed_run_is_removed_by_the_next_one(tmp_path):
