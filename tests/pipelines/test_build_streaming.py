@@ -177,6 +177,8 @@ def test_reconcile_reads_none_of_the_fields_the_light_view_leaves_out():
 
     read = set()
     for path in Path(package.__file__).parent.glob("*.py"):
+        if path.name == "trial_lists.py":  # runs on full records (warehouse/trial_tables.py taps the full stream)
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute):
                 owner = node.value
