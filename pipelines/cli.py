@@ -1,5 +1,7 @@
 """`trialbridge ingest`: run the Dagster asset graph headless over a raw dir, with progress and a summary.
 
+`trialbridge query SQL` answers SQL over the current snapshot (pipelines/query.py).
+
 The same jobs the sensor and the UI launch: register one dynamic partition per raw batch, run
 `ingest_batch` per batch, then `build_warehouse` (reconcile, blocking checks, atomic switch).
 Runs land in the DAGSTER_HOME instance when it is set (so they show in `make dev`), else in an
@@ -39,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--warehouse", required=True, type=Path, help="warehouse root (gets current/ and snapshots/)")
     ingest.add_argument("--workers", type=int, default=0, help="intake processes per batch (default: all CPUs)")
     ingest.add_argument("--max-file-mb", type=float, default=5.0, help="files larger than this are quarantined (default 5)")
+    query = commands.add_parser("query", help="SQL (DuckDB) over the current snapshot: one view per table, "
+                                              "DESCRIBE <table> shows the data dictionary")
+    query.add_argument("sql", help="one SQL statement, e.g. \"select phase, count(*) from trials group by all\"")
+    query.add_argument("--warehouse", type=Path, default=Path("warehouse"), help="warehouse root (default: warehouse)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     return parser
 
 
@@ -193,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
 
     args = build_parser().parse_args(argv)
+    if args.command == "query":
+        from pipelines.query import query_main
+
+        return query_main(args.sql, args.warehouse, args.format)
     console = Console()
     if args.command == "ingest":
         if args.max_file_mb <= 0 or args.workers < 0:
