@@ -32,6 +32,8 @@ def test_graph_shape():
     trials = graph.get(dg.AssetKey("trials"))
     assert trials.partitions_def is None
     assert {p.to_user_string() for p in trials.parent_keys} == parsed
+    report = graph.get(dg.AssetKey("quality_report"))
+    assert {"trials", "source_records", "trial_arms"} <= {p.to_user_string() for p in report.parent_keys}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("trials", "trial_id_unique") in checks
     assert ("source_records", "raw_files_accounted_for") in checks
