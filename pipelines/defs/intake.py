@@ -10,6 +10,7 @@ from pipelines.defs.resources import TrialbridgeConfig
 
 OWNERS = ["team:trialbridge"]
 INTAKE_KEY = "raw_batch_intake"
+BATCH_FINGERPRINT = "batch_fingerprint"  # metadata: the files the intake read (raw_batches_sensor compares it)
 
 
 def parsed_key(source: str) -> str:
@@ -34,11 +35,12 @@ def _counts_md(counts: dict[str, int], header: str) -> dg.MetadataValue:
 def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
     """Reads every file of one raw batch once, in bulk across processes: decode, detect the
     source, parse, or quarantine with a reason. Outcomes are staged under
-    <warehouse>/_staging/<batch>/ (records per source as JSON in Parquet, plus quarantine rows)."""
+    `<warehouse>/_staging/<batch>/` (records per source as JSON in Parquet, plus quarantine rows)."""
     started = time.perf_counter()
     batch = ingest.scan_batches(trialbridge.raw_path).get(context.partition_key)
     if batch is None:  # the batch left raw/: stage it empty so the snapshot forgets it
         batch = ingest.Batch(key=context.partition_key, directory=None, files=())
+    fingerprint = ingest.batch_fingerprint(batch, trialbridge.raw_path)  # before reading: a later change re-ingests
     summary = ingest.ingest_batch(trialbridge.raw_path, trialbridge.warehouse_path, batch,
                                   trialbridge.max_file_bytes, trialbridge.workers)
     seconds = time.perf_counter() - started
@@ -52,6 +54,7 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
         "quarantine_reasons": _counts_md(summary.quarantined, "Reason"),
         "seconds": round(seconds, 3),
         "files_per_second": round(summary.files / seconds, 1) if seconds else 0.0,
+        BATCH_FINGERPRINT: fingerprint,
         "dagster/uri": dg.MetadataValue.path(summary.path),
     })
 
@@ -65,7 +68,6 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         owners=OWNERS,
         kinds={"python", "parquet"},
         tags={"source": source},
-        automation_condition=dg.AutomationCondition.eager(),
         description=f"Canonical records parsed from the `{source}` pages of one raw batch "
                     "(staged by raw_batch_intake; one JSON record per raw file).",
     )

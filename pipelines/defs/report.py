@@ -15,7 +15,6 @@ REPORT_KEY = "quality_report"
     group_name="reports",
     owners=OWNERS,
     kinds={"html"},
-    automation_condition=dg.AutomationCondition.eager(),
 )
 def quality_report(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
     """Writes quality.html into the current snapshot (open `<warehouse>/current/quality.html`,
