@@ -61,6 +61,7 @@ class IngestReport:
     merged_trials: int = 0
     warnings: int = 0
     snapshot: str | None = None
+    quality_report: str | None = None
 
 
 @contextmanager
@@ -121,6 +122,8 @@ def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
     report.trials = pq.read_metadata(current / "trials.parquet").num_rows
     quarantine = pq.read_table(current / "quarantine.parquet", columns=["reason"])
     report.quarantined_by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
+    if (current / "quality.html").is_file():
+        report.quality_report = str(current / "quality.html")
 
 
 def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None) -> IngestReport:
@@ -192,6 +195,7 @@ def print_summary(report: IngestReport, console) -> None:
     table.add_row("warnings", str(report.warnings))
     table.add_row("batches", str(report.batches))
     table.add_row("snapshot", report.snapshot or "-")
+    table.add_row("quality report", report.quality_report or "-")
     table.add_row("seconds", f"{report.seconds:.2f}")
     console.print(table)
 

@@ -27,6 +27,7 @@ def test_ingest_builds_warehouse_and_reports(tmp_path, monkeypatch):
     assert Path(report.snapshot) == (warehouse / "current").resolve()
     assert SHARED_NCT in pq.read_table(warehouse / "current" / "trials.parquet").column("trial_id").to_pylist()
     # the build_warehouse job writes the quality report into the new snapshot (issue 12)
+    assert report.quality_report == str(warehouse / "current" / "quality.html")
     report_html = (warehouse / "current" / "quality.html").read_text(encoding="utf-8")
     assert f"snapshot {Path(report.snapshot).name}" in report_html and "Quarantine reasons" in report_html
 

@@ -64,6 +64,8 @@ def test_describe_explains_each_column(warehouse):
     assert [r[0] for r in rows] == TABLES["trials"].names
     assert all(r[2] for r in rows)
     assert dict((r[0], r[1]) for r in rows)["record_count"] == "BIGINT"
+    _, rows = query.run_sql(query.connect(warehouse), "select table_name, count(comment) from dictionary group by 1")
+    assert dict(rows) == {name: len(schema) for name, schema in TABLES.items()}
 
 
 def test_formats_keep_lists_and_nulls(warehouse):
