@@ -97,3 +97,13 @@ def test_the_browser_check_sees_a_blank_page(browser, tmp_path):
     page.goto(blank.as_uri(), wait_until="load")
     assert page.evaluate(DRAWN) == 0 and errors == ["boom"]
     page.close()
+
+
+def test_dagster_summary_names_the_numbers_and_the_file(snapshot, report):
+    from pipelines.report import summary_markdown
+
+    m = compute_metrics(read_current(snapshot.parent.parent))
+    text = summary_markdown(m, str(report))
+    assert f"| trials | {m.totals['trials']} |" in text and "| quarantined files | 2 |" in text
+    assert "| quarantine reasons | empty 1, unknown_layout 1 |" in text
+    assert text.rstrip().endswith(f"Report: `{report}`")
