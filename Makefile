@@ -9,7 +9,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 # dg warns when the project venv is not the activated one; make targets use .venv explicitly.
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
-.PHONY: run test dev bench clean
+.PHONY: run test dev bench screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "need Python >= 3.11 (found: $(PYTHON)); try make PYTHON=/path/to/python3.11"; exit 1; }
@@ -29,6 +29,9 @@ dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
 
 bench: $(STAMP)  ## throughput, peak memory and ratio to the I/O floor
 	$(BIN)/python -m bench.run
+
+screenshot: $(STAMP)  ## docs/asset-graph.png: the asset graph of the running UI, via headless chromium
+	$(BIN)/python -m tools.ui_screenshot docs/asset-graph.png
 
 clean:
 	rm -rf $(VENV) .dagster warehouse/current warehouse/snapshots

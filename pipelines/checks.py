@@ -59,6 +59,11 @@ def _vocabularies() -> dict[str, Callable[[str], bool]]:
     }
 
 
+def vocabulary_columns() -> tuple[str, ...]:
+    """Every column name a vocabulary check looks at (in any table)."""
+    return tuple(_vocabularies())
+
+
 # Tables whose enum columns are checked (the columns present in each are checked).
 VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers", "doses")
 CHECK_TRIAL_ID_UNIQUE = "trial_id_unique"

@@ -1,5 +1,7 @@
 """`trialbridge ingest`: run the Dagster asset graph headless over a raw dir, with progress and a summary.
 
+`trialbridge query SQL` answers SQL over the current snapshot (pipelines/query.py).
+
 The same jobs the sensor and the UI launch: register one dynamic partition per raw batch, run
 `ingest_batch` per batch, then `build_warehouse` (reconcile, blocking checks, atomic switch).
 Runs land in the DAGSTER_HOME instance when it is set (so they show in `make dev`), else in an
@@ -45,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="memory budget of the snapshot step (DuckDB memory_limit, e.g. 512MB, 2GB; it spills beyond)")
     ingest.add_argument("--no-wait", action="store_true",
                         help="exit at once (code 3) when another ingest is writing this warehouse, instead of waiting")
+    query = commands.add_parser("query", help="SQL (DuckDB) over the current snapshot: one view per table, "
+                                              "DESCRIBE <table> shows the data dictionary")
+    query.add_argument("sql", help="one SQL statement, e.g. \"select phase, count(*) from trials group by all\"")
+    query.add_argument("--warehouse", type=Path, default=Path("warehouse"), help="warehouse root (default: warehouse)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     return parser
 
 
@@ -62,6 +69,7 @@ class IngestReport:
     merged_trials: int = 0
     warnings: int = 0
     snapshot: str | None = None
+    quality_report: str | None = None
 
 
 @contextmanager
@@ -122,6 +130,8 @@ def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
     report.trials = pq.read_metadata(current / "trials.parquet").num_rows
     quarantine = pq.read_table(current / "quarantine.parquet", columns=["reason"])
     report.quarantined_by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
+    if (current / "quality.html").is_file():
+        report.quality_report = str(current / "quality.html")
 
 
 def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None,
@@ -222,6 +232,7 @@ def print_summary(report: IngestReport, console) -> None:
     table.add_row("warnings", str(report.warnings))
     table.add_row("batches", str(report.batches))
     table.add_row("snapshot", report.snapshot or "-")
+    table.add_row("quality report", report.quality_report or "-")
     table.add_row("seconds", f"{report.seconds:.2f}")
     console.print(table)
 
@@ -230,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
 
     args = build_parser().parse_args(argv)
+    if args.command == "query":
+        from pipelines.query import query_main
+
+        return query_main(args.sql, args.warehouse, args.format)
     console = Console()
     if args.command == "ingest":
         if args.max_file_mb <= 0 or args.workers < 0:

@@ -11,8 +11,9 @@ import dagster as dg
 
 from pipelines.defs.intake import parsed_assets, raw_batch_intake
 from pipelines.defs.jobs import build_warehouse_job, ingest_batch_job
+from pipelines.defs.report import quality_report
 from pipelines.defs.resources import TrialbridgeConfig
-from pipelines.defs.sensors import automation_sensor, raw_batches_sensor
+from pipelines.defs.sensors import raw_batches_sensor, warehouse_after_intake
 from pipelines.defs.warehouse import warehouse_snapshot
 
 
@@ -26,9 +27,9 @@ def _with_code_references(assets: list) -> list:
 def build_defs(config: TrialbridgeConfig | None = None) -> dg.Definitions:
     """Definitions bound to one raw/warehouse pair (the CLI and tests pass their own)."""
     return dg.Definitions(
-        assets=_with_code_references([raw_batch_intake, *parsed_assets, warehouse_snapshot]),
+        assets=_with_code_references([raw_batch_intake, *parsed_assets, warehouse_snapshot, quality_report]),
         jobs=[ingest_batch_job, build_warehouse_job],
-        sensors=[raw_batches_sensor, automation_sensor],
+        sensors=[raw_batches_sensor, warehouse_after_intake],
         resources={"trialbridge": config or TrialbridgeConfig.from_env()},
     )
 

@@ -41,3 +41,26 @@ def load_v2_study(path: Path) -> dict:
     """One ClinicalTrials.gov v2 study from a file (plain study or a {"studies": [...]} wrapper)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return data["studies"][0] if "studies" in data else data
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's package) driven by Playwright. Skips with the reason when either
+    is absent, unless REQUIRE_BROWSER=1 (CI: .ci/run installs both), where it fails instead."""
+    import shutil
+
+    def missing(reason: str):
+        (pytest.fail if os.environ.get("REQUIRE_BROWSER") == "1" else pytest.skip)(reason)
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed: pip install -e '.[dev]'")
+    exe = next((c for c in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"))
+                if c and os.access(c, os.X_OK)), None)
+    if exe is None:
+        missing("no chromium: apt-get install -y chromium fonts-liberation (or set CHROMIUM_PATH)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=exe)  # never `playwright install`: Debian's build
+        yield launched
+        launched.close()

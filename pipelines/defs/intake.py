@@ -10,6 +10,7 @@ from pipelines.defs.resources import TrialbridgeConfig
 
 OWNERS = ["team:trialbridge"]
 INTAKE_KEY = "raw_batch_intake"
+BATCH_FINGERPRINT = "batch_fingerprint"  # metadata: the files the intake read (raw_batches_sensor compares it)
 
 
 def parsed_key(source: str) -> str:
@@ -35,13 +36,14 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
     """Brings the staging of one raw batch up to date, in bulk across processes: files new to
     the batch or whose bytes changed are decoded, detected, parsed or quarantined with a reason;
     unchanged files keep their staged rows; files that left raw/ leave the staging. Staged as
-    typed Parquet tables under the warehouse's `_staging/` directory, one folder per batch."""
+    typed Parquet tables under `<warehouse>/_staging/<batch>/`."""
     from pipelines.lock import exclusive
 
     started = time.perf_counter()
     batch = ingest.scan_batches(trialbridge.raw_path).get(context.partition_key)
     if batch is None:  # the batch left raw/: stage it empty so the snapshot forgets it
         batch = ingest.Batch(key=context.partition_key, directory=None, files=())
+    fingerprint = ingest.batch_fingerprint(batch, trialbridge.raw_path)  # before reading: a later change re-ingests
     with exclusive(trialbridge.warehouse_path, f"batch-{batch.key}", on_wait=context.log.info):
         summary = ingest.ingest_batch(trialbridge.raw_path, trialbridge.warehouse_path, batch,
                                       trialbridge.max_file_bytes, trialbridge.workers)
@@ -59,6 +61,7 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
         "quarantine_reasons": _counts_md(summary.quarantined, "Reason"),
         "seconds": round(seconds, 3),
         "files_per_second": round(summary.files / seconds, 1) if seconds else 0.0,
+        BATCH_FINGERPRINT: fingerprint,
         "dagster/uri": dg.MetadataValue.path(summary.path),
     })
 
@@ -72,7 +75,6 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         owners=OWNERS,
         kinds={"python", "parquet"},
         tags={"source": source},
-        automation_condition=dg.AutomationCondition.eager(),
         description=f"Canonical records parsed from the `{source}` files of one raw batch (a page, or "
                     "each record of an export), staged by raw_batch_intake as typed Parquet rows.",
     )

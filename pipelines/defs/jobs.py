@@ -3,6 +3,7 @@ import dagster as dg
 
 from pipelines import ingest
 from pipelines.defs.intake import INTAKE_KEY, parsed_key
+from pipelines.defs.report import REPORT_KEY
 from pipelines.defs.warehouse import TABLE_SPECS
 
 INGEST_BATCH_JOB = "ingest_batch"
@@ -16,6 +17,6 @@ ingest_batch_job = dg.define_asset_job(
 
 build_warehouse_job = dg.define_asset_job(
     SNAPSHOT_JOB,
-    selection=dg.AssetSelection.assets(*(spec.key for spec in TABLE_SPECS)),
-    description="Reconcile every staged batch, check, and switch the warehouse snapshot.",
+    selection=dg.AssetSelection.assets(*(spec.key for spec in TABLE_SPECS), REPORT_KEY),
+    description="Reconcile every staged batch, check, switch the warehouse snapshot, write its quality report.",
 )

@@ -45,7 +45,6 @@ TABLE_SPECS = [
         kinds={"parquet", "pyarrow"},
         description=_table_description(name),
         metadata={"dagster/column_schema": table_schema(schema), "dagster/table_name": name},
-        automation_condition=dg.AutomationCondition.eager(),
     )
     for name, schema in TABLES.items()
 ]

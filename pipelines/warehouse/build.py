@@ -173,12 +173,17 @@ def build_trial_tables(quarantined: list[QuarantinedFile], reconciled: Reconcile
     rows["quarantine"] = sorted((vars(q).copy() for q in quarantined),
                                 key=lambda r: (r["raw_path"], r["record_key"] or "", r["reason"], r["detail"],
                                                r["sha256"] or ""))
-    return {name: to_table(name, rows[name]) for name in TABLES if name not in RECORD_TABLES}
+    return {name: to_table(name, rows[name]) for name in rows}
 
 
 def build_tables(parsed: Iterable[ParsedFile], quarantined: list[QuarantinedFile],
                  reconciled: Reconciled) -> dict[str, pa.Table]:
     """All tables. `parsed` holds full records (a list, or a lazy stream read once); `reconciled`
     may come from reconcile() over lighter views of the same records (see ingest.load_staged)."""
-    tables = {**build_record_tables(parsed, reconciled.trial_ids), **build_trial_tables(quarantined, reconciled)}
+    from pipelines.warehouse.trial_tables import TrialListCollector
+
+    # The trial-grain tables need each trial's full records together: they tap the same stream.
+    lists = TrialListCollector(reconciled.trial_ids)
+    tables = {**build_record_tables(lists.tap(parsed), reconciled.trial_ids),
+              **build_trial_tables(quarantined, reconciled), **lists.tables()}
     return {name: tables[name] for name in TABLES}

@@ -3,8 +3,8 @@
 Runs on DuckDB under a memory budget (joins and sorts spill to <warehouse>/_spill), with the
 decisions that need Python (clustering, field precedence) made by the same pure functions as
 pipelines.reconcile, one trial at a time. Incremental: a trial whose records (record_id,
-sha256, parser_version) are exactly those it had in the current snapshot keeps its `trials`
-and `field_provenance` rows from that snapshot, when the snapshot was built by this engine
+sha256, parser_version) are exactly those it had in the current snapshot keeps its rows of the
+resolved tables (trials, field_provenance, the trial-grain lists) from that snapshot, when the snapshot was built by this engine
 (ENGINE_FINGERPRINT: the code that decides those rows). Every other table is rewritten from
 staging by DuckDB joins and sorts. The result is the one a from-scratch build writes, byte for
 byte (tests/pipelines/test_engine.py).
@@ -26,7 +26,7 @@ from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
 from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet
-from pipelines.warehouse.resolve_staged import cluster_staged, resolve_touched, title_candidates
+from pipelines.warehouse.resolve_staged import RESOLVED_TABLES, cluster_staged, resolve_touched, title_candidates
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
@@ -60,7 +60,7 @@ def _carry_over_source(warehouse_root: Path) -> Path | None:
         return None
     if state.get("engine") != ENGINE_FINGERPRINT or state.get("snapshot") != target.name:
         return None
-    if not all((target / f"{name}.parquet").exists() for name in ("trials", "field_provenance", "source_records")):
+    if not all((target / f"{name}.parquet").exists() for name in (*RESOLVED_TABLES, "source_records")):
         return None
     return target
 
@@ -129,7 +129,7 @@ def _python_table(con, name: str, rows: list[dict]) -> str:
 
 def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[str], *,
                    memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None,
-                   incremental: bool = True) -> SnapshotResult:
+                   incremental: bool = True, report: bool = True) -> SnapshotResult:
     """Build, check and publish a snapshot of the staged batches. Raises ChecksFailed (current
     unchanged) when a blocking check fails."""
     import time
@@ -169,8 +169,8 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         lap("candidates")
 
         sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
-        sources["trials"] = _resolved_table_sql(con, "trials", resolved.trials, previous)
-        sources["field_provenance"] = _resolved_table_sql(con, "field_provenance", resolved.field_provenance, previous)
+        for name, parts_of in resolved.parts.items():
+            sources[name] = _resolved_table_sql(con, name, parts_of, previous)
         sources["trial_identifiers"] = (
             "SELECT m.trial_id, i.value AS identifier, i.id_type, i.record_id, i.field, i.raw, i.link_key, "
             "i.from_text AS found_in_text FROM s_identifiers i JOIN mapping m USING (record_id)")
@@ -196,6 +196,11 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         shutil.rmtree(build, ignore_errors=True)
         raise ChecksFailed(outcomes)
     counts = {name: pq.read_metadata(build / f"{name}.parquet").num_rows for name in TABLES}
+    if report:
+        from pipelines.report import write_quality_report
+
+        write_quality_report(build)
+        lap("report")
     final = snap.publish(root, build, hashes)
     state = {"engine": ENGINE_FINGERPRINT, "snapshot": final.name, "staging": staging_digest(root, batch_keys)}
     (root / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
@@ -209,12 +214,12 @@ def run_file_checks(build: Path, raw_paths: list[str]) -> list[checks.CheckOutco
         available = set(pq.read_schema(build / f"{name}.parquet").names)
         return pq.read_table(build / f"{name}.parquet", columns=[c for c in columns if c in available])
 
-    enum_columns = ["phase", "status", "study_type", "enrollment_type", "sex", "allocation", "intervention_model",
-                    "masking", "primary_purpose", "observational_model", "time_perspective", "id_type"]
+    enum_columns = list(checks.vocabulary_columns())
     tables = {
         "trials": read("trials", ["trial_id", *enum_columns]),
         "source_records": read("source_records", ["raw_path", "record_key", *enum_columns]),
         "quarantine": read("quarantine", ["raw_path", "record_key"]),
-        "trial_identifiers": read("trial_identifiers", ["id_type"]),
     }
+    for name in checks.VOCABULARY_TABLES:
+        tables.setdefault(name, read(name, enum_columns))
     return checks.run_all_checks(tables, raw_paths)

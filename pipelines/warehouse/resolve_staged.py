@@ -2,8 +2,10 @@
 
 - clustering reads only each record's identifiers and lead sponsor (pipelines.reconcile.
   clustering.cluster_identifiers), fetched from the staged tables;
-- trials are resolved one at a time (pipelines.reconcile.resolve_cluster) from a stream of
-  their members' light records ordered by trial, so only one trial's records are alive at once;
+- trials are resolved one at a time (pipelines.reconcile.resolve_cluster, and the trial-grain
+  lists by pipelines.reconcile.trial_lists) from a stream of their members' records ordered by
+  trial, without the heavy parts neither reads (criteria, outcomes, contacts, raw, texts), so
+  only one trial's records are alive at once;
 - title look-alikes (link_candidates) read only the titles.
 """
 from __future__ import annotations
@@ -17,8 +19,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from parsers.record import SCALAR_FIELDS, Condition, Location, SourceRecord
+from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
 from pipelines.reconcile import resolve_cluster
+from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
 from pipelines.reconcile.candidates import similar_title_candidates
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
 from pipelines.reconcile.model import ParsedFile, RecordIdentifier
@@ -61,20 +64,30 @@ def registry_ids_of(clusters: Clusters) -> dict[str, set[tuple[str, str]]]:
 _LIGHT_COLUMNS = ", ".join(quote(f) for f in SCALAR_FIELDS)
 
 
+def _build(cls: type, items: list[dict] | None) -> list:
+    return [cls(**item) for item in items or ()]
+
+
 def _light_record(row: dict) -> ParsedFile:
     record = SourceRecord(source=row["source"], parser_version=row["parser_version"],
                           **{f: row[f] for f in SCALAR_FIELDS})
-    record.conditions = [Condition(c["name"], c["normalized"]) for c in row["conditions"] or ()]
+    record.conditions = _build(Condition, row["conditions"])
     record.countries = list(row["countries"] or ())
-    record.locations = [Location(country=c) for c in row["location_countries"] or ()]
-    return ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "", record=record)
+    record.locations = _build(Location, row["locations"])
+    record.interventions = _build(Intervention, row["interventions"])
+    record.arms = _build(Arm, row["arms"])
+    record.sponsors = _build(Sponsor, row["sponsors"])
+    record.warnings = list(row["warnings"] or ())
+    return ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "",
+                      record=record, record_key=row["record_key"])
 
 
 def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[ParsedFile]]]:
-    """(trial_id, light member records) of every touched trial, in trial_id order."""
+    """(trial_id, member records) of every touched trial, in trial_id order."""
     reader = con.sql(f"""
-        SELECT m.trial_id, r.record_id, r.raw_path, r.sha256, r.source, r.parser_version, {_LIGHT_COLUMNS},
-               r.conditions, r.countries, list_transform(r.locations, lambda l: l.country) AS location_countries
+        SELECT m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
+               {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
+               r.warnings
         FROM s_records r JOIN mapping m USING (record_id)
         WHERE m.trial_id IN (SELECT trial_id FROM touched)
         ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
@@ -90,10 +103,12 @@ def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list
         yield current, members
 
 
+RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS)
+
+
 @dataclass
 class Resolved:
-    trials: list[Path]  # part files of the touched trials' rows
-    field_provenance: list[Path]
+    parts: dict[str, list[Path]]  # RESOLVED_TABLES -> part files of the touched trials' rows
     count: int
 
 
@@ -101,23 +116,25 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, clusters: Clusters, parts_di
     """Resolve every touched trial; rows go to Parquet part files (any order: the writer sorts)."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     registry_ids = registry_ids_of(clusters)
-    out = Resolved([], [], 0)
-    rows: dict[str, list[dict]] = {"trials": [], "field_provenance": []}
+    out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
+    rows: dict[str, list[dict]] = {name: [] for name in RESOLVED_TABLES}
 
     def flush() -> None:
         for name, buffered in rows.items():
             if buffered:
-                path = parts_dir / f"{name}-{len(getattr(out, name)):05d}.parquet"
+                path = parts_dir / f"{name}-{len(out.parts[name]):05d}.parquet"
                 pq.write_table(pa.Table.from_pylist(buffered, schema=TABLES[name]), path)
-                getattr(out, name).append(path)
+                out.parts[name].append(path)
                 buffered.clear()
 
     for trial_id, members in _touched_members(con):
         row, provenance = resolve_cluster(trial_id, members, registry_ids)
         rows["trials"].append(row)
         rows["field_provenance"].extend(vars(p) for p in provenance)
+        for name, list_rows in trial_list_rows(trial_id, members).items():
+            rows[name].extend(list_rows)
         out.count += 1
-        if len(rows["field_provenance"]) >= PART_ROWS:
+        if sum(map(len, rows.values())) >= PART_ROWS:
             flush()
     flush()
     return out

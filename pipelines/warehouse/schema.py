@@ -62,6 +62,20 @@ TRIAL_ID = col("trial_id", STR, "the trial: best registry id (NCT > EU CT > Eudr
 RECORD_ID = col("record_id", STR, "the source record: 'R' + 16 hex of sha256 of its raw file's path under raw/ "
                 "(of '<path>#<record_key>' for a record inside a multi-record file)")
 
+
+def _trial_list(*columns: pa.Field) -> pa.Schema:
+    """A trial-grain table (pipelines.reconcile.trial_lists): one row per item of the trial's list."""
+    return pa.schema([
+        TRIAL_ID, *columns,
+        col("position", INT, "1-based order in the list record's list"),
+        col("record_ids", STR_LIST, "every record of the trial showing this item (same normalized name), the list "
+                                    "record first, then by field precedence; empty attributes are filled from them in that order"),
+        col("list_record_id", STR, "the record that supplied the list: the best-ranked record (field precedence) with a "
+                                   "non-empty list its parser did not flag as mis-split (ambiguous_groups); an item "
+                                   "listed twice there is listed twice here (conditions and sponsors: once)"),
+    ])
+
+
 TABLES: dict[str, pa.Schema] = {
     "trials": pa.schema([
         TRIAL_ID,
@@ -184,6 +198,32 @@ TABLES: dict[str, pa.Schema] = {
         col("agency_class", STR, "v2 AgencyClass"),
         col("position", INT, "1-based order in the record"),
     ]),
+    "trial_conditions": _trial_list(
+        col("condition", STR, "condition as the list record shows it"),
+        col("condition_normalized", STR, "spelling-insensitive key (parsers.normalize.conditions.condition_key)"),
+    ),
+    "trial_interventions": _trial_list(
+        col("name", STR, "intervention name as the list record shows it"),
+        col("intervention_type", STR, "v2 InterventionType; from another record of the trial with the same name when the list record shows none"),
+        col("description", STR, "intervention description (filled the same way)"),
+    ),
+    "trial_arms": _trial_list(
+        col("label", STR, "arm / group label as the list record shows it"),
+        col("arm_type", STR, "v2 ArmGroupType; from another record of the trial with the same label when the list record shows none"),
+        col("description", STR, "arm description (filled the same way)"),
+        col("interventions", STR_LIST, "intervention names listed under the arm (filled the same way)"),
+    ),
+    "trial_locations": _trial_list(
+        col("facility", STR, "site / facility name"),
+        col("city", STR, "city"),
+        col("state", STR, "state or region (filled from a record showing the same facility and city)"),
+        col("country", STR, "country (filled the same way)"),
+    ),
+    "trial_sponsors": _trial_list(
+        col("name", STR, "sponsor / collaborator name as the list record shows it"),
+        col("role", STR, "lead | collaborator | responsible_party"),
+        col("agency_class", STR, "v2 AgencyClass (filled from a record showing the same normalized name and role)"),
+    ),
     "quarantine": pa.schema([
         col("raw_path", STR, "path of the raw file relative to raw/"),
         col("record_key", STR, "the record inside a multi-record raw file that could not be used; null when the whole file is quarantined"),
@@ -215,6 +255,11 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "eligibility_criteria": "eligibility criterion",
     "locations": "site",
     "sponsors": "sponsor or collaborator",
+    "trial_conditions": "condition of a trial (from its best record that lists conditions)",
+    "trial_interventions": "intervention of a trial (from its best record that lists interventions)",
+    "trial_arms": "arm / group of a trial (from its best record that lists arms)",
+    "trial_locations": "site of a trial (from its best record that lists sites)",
+    "trial_sponsors": "sponsor or collaborator of a trial (from its best record that lists sponsors)",
     "quarantine": "raw file (or record inside a multi-record file) that could not be used",
     "link_candidates": "pair of records in different trials that look alike (review only)",
 }
@@ -233,6 +278,8 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "eligibility_criteria": ("trial_id", "record_id", "kind", "position"),
     "locations": ("trial_id", "record_id", "position"),
     "sponsors": ("trial_id", "record_id", "position"),
+    **{name: ("trial_id", "position") for name in
+       ("trial_conditions", "trial_interventions", "trial_arms", "trial_locations", "trial_sponsors")},
     "quarantine": ("raw_path", "record_key"),
     "link_candidates": ("record_id_a", "record_id_b", "method"),
 }

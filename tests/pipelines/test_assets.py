@@ -209,24 +209,28 @@ def test_failing_check_keeps_previous_snapshot(tmp_path, monkeypatch):
     assert "b1/late.txt" not in quarantine
 
 
-@pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
-def test_eager_automation_builds_warehouse_once_every_batch_is_in(tmp_path):
+def test_warehouse_is_built_by_a_named_job_once_every_batch_is_in(tmp_path):
+    """warehouse_after_intake: an ingest_batch success requests build_warehouse (a named job, not
+    the implicit __ASSET_JOB of declarative automation), only once every registered batch is in."""
+    from pipelines.defs.sensors import warehouse_after_intake
+
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
     write_invented_raw(raw)
     defs = build_defs(TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(warehouse), workers=1))
     batch_job = defs.resolve_job_def(INGEST_BATCH_JOB)
 
-    def requested(result) -> set[str]:
-        return {r.key.to_user_string() for r in result.results if r.true_subset.size}
+    def after(result, instance):
+        context = dg.build_run_status_sensor_context(
+            sensor_name="warehouse_after_intake", dagster_instance=instance,
+            dagster_run=result.dagster_run, dagster_event=result.get_run_success_event())
+        return warehouse_after_intake(context)
 
     with dg.DagsterInstance.ephemeral() as instance:
         instance.add_dynamic_partitions(RAW_BATCHES, ["b1", "root"])
-        nothing_yet = dg.evaluate_automation_conditions(defs=defs, instance=instance)
-        assert nothing_yet.total_requested == 0
-        batch_job.execute_in_process(partition_key="root", instance=instance)
-        half = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=nothing_yet.cursor)
-        assert not {"trials", "source_records"} & requested(half)  # b1 still missing
-        batch_job.execute_in_process(partition_key="b1", instance=instance)
-        done = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=half.cursor)
-        assert {"trials", "source_records", "quarantine"} <= requested(done)
-        assert not any(key.startswith("parsed_") or key == "raw_batch_intake" for key in requested(done))
+        half = after(batch_job.execute_in_process(partition_key="root", instance=instance), instance)
+        assert isinstance(half, dg.SkipReason) and "b1" in half.skip_message
+        done = after(batch_job.execute_in_process(partition_key="b1", instance=instance), instance)
+        assert isinstance(done, dg.RunRequest) and done.run_key.startswith("after-intake:")
+    sensor = defs.resolve_sensor_def("warehouse_after_intake")
+    assert [j.name for j in sensor.jobs] == [SNAPSHOT_JOB]
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -26,6 +26,10 @@ def test_ingest_builds_warehouse_and_reports(tmp_path, monkeypatch):
     assert report.batches == 2
     assert Path(report.snapshot) == (warehouse / "current").resolve()
     assert SHARED_NCT in pq.read_table(warehouse / "current" / "trials.parquet").column("trial_id").to_pylist()
+    # the snapshot step writes the quality report into the new snapshot before the switch (issue 12)
+    assert report.quality_report == str(warehouse / "current" / "quality.html")
+    report_html = (warehouse / "current" / "quality.html").read_text(encoding="utf-8")
+    assert "Quarantine reasons" in report_html and "PHASE2" in report_html
 
 
 def test_cli_subprocess_prints_summary_and_exits_zero(tmp_path):

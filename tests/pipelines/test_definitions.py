@@ -22,20 +22,36 @@ def test_definitions_are_loadable():
 def test_graph_shape():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    parsed = {"parsed_veeva", "parsed_medpath", "parsed_ctgov_text", "parsed_ctgov_json", "parsed_ctgov_xml"}
+    parsed = {f"parsed_{s}" for s in ("veeva", "medpath", "ctgov_text", "ctgov_json", "ctgov_xml", "euctr", "ctis", "ictrp")}
     assert {"raw_batch_intake", "trials", "source_records", "quarantine"} | parsed <= keys
     for key in parsed:
         node = graph.get(dg.AssetKey(key))
         assert node.partitions_def == dg.DynamicPartitionsDefinition(name="raw_batches")
         assert {p.to_user_string() for p in node.parent_keys} == {"raw_batch_intake"}
-        assert node.automation_condition is not None
+        # runs come from sensors launching named jobs, not from declarative automation (__ASSET_JOB)
+        assert node.automation_condition is None
     trials = graph.get(dg.AssetKey("trials"))
     assert trials.partitions_def is None
     assert {p.to_user_string() for p in trials.parent_keys} == parsed
+    report = graph.get(dg.AssetKey("quality_report"))
+    assert {"trials", "source_records", "trial_arms"} <= {p.to_user_string() for p in report.parent_keys}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("trials", "trial_id_unique") in checks
     assert ("source_records", "raw_files_accounted_for") in checks
     assert ("trials", "vocabulary_values") in checks
+
+
+def test_descriptions_keep_angle_brackets_in_code_spans():
+    """The UI renders descriptions as Markdown, where a bare <warehouse> is an HTML tag and vanishes."""
+    import re
+
+    graph = defs.resolve_asset_graph()
+    texts = {k.to_user_string(): graph.get(k).description for k in graph.get_all_asset_keys()}
+    texts |= {f"job {j.name}": j.description for j in defs.resolve_all_job_defs()}
+    texts |= {f"sensor {s.name}": s.description for s in defs.sensors}
+    bare = {name: text for name, text in texts.items() if "<" in re.sub(r"`[^`]*`", "", text or "")}
+    assert not bare, bare
+    assert "`<warehouse>/_staging/<batch>/`" in texts["raw_batch_intake"]
 
 
 def test_sensor_runs_by_default():

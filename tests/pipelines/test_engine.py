@@ -167,7 +167,7 @@ def test_a_tiny_memory_budget_spills_and_writes_the_same_bytes(corpus, scratch, 
 
 def test_reconcile_reads_only_what_the_engine_loads():
     """A structural guard: every `<x>.record.<field>` / `rec.<field>` read in pipelines/reconcile/
-    is a field the engine's light records carry (pipelines/warehouse/resolve_staged.py), or one
+    is a field the engine's records carry (pipelines/warehouse/resolve_staged.py), or one
     the clustering and title steps read from the staged tables themselves."""
     import pipelines.reconcile as package
     from parsers.record import SCALAR_FIELDS
@@ -180,7 +180,8 @@ def test_reconcile_reads_only_what_the_engine_loads():
                 if (isinstance(owner, ast.Attribute) and owner.attr == "record") or \
                         (isinstance(owner, ast.Name) and owner.id in ("rec", "record")):
                     read.add(node.attr)
-    light = set(SCALAR_FIELDS) | {"source", "parser_version", "conditions", "countries", "locations"}
-    staged_separately = {"identifiers", "sponsors"}  # cluster_staged reads them from staging
+    light = set(SCALAR_FIELDS) | {"source", "parser_version", "conditions", "countries", "locations",
+                                  "interventions", "arms", "sponsors", "warnings"}
+    staged_separately = {"identifiers"}  # cluster_staged reads them from staging
     assert {"conditions", "locations", "countries", "source"} <= read  # the guard sees reads
     assert read <= light | staged_separately, read - light - staged_separately

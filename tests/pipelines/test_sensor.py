@@ -45,3 +45,26 @@ def test_sensor_on_missing_raw_dir_requests_nothing(tmp_path):
     with dg.instance_for_test() as instance:
         result = _evaluate(instance, config)
     assert result.run_requests == [] and result.dynamic_partitions_requests == []
+
+
+def test_sensor_skips_batches_the_instance_already_ingested(tmp_path):
+    """`make run` then `make dev`: the CLI ingested the batches in the same instance, so the
+    sensor's first tick (empty cursor) must not ingest them again; a changed file still does."""
+    from pipelines.definitions import build_defs
+    from pipelines.defs.jobs import INGEST_BATCH_JOB
+    from tests.pipelines.test_assets import write_invented_raw
+
+    raw = tmp_path / "raw"
+    write_invented_raw(raw)
+    config = TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(tmp_path / "wh"), workers=1)
+    batch_job = build_defs(config).resolve_job_def(INGEST_BATCH_JOB)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("raw_batches", ["b1", "root"])
+        for key in ("b1", "root"):
+            assert batch_job.execute_in_process(partition_key=key, instance=instance).success
+        first = _evaluate(instance, config)
+        assert first.run_requests == [] and set(json.loads(first.cursor)) == {"b1", "root"}
+
+        (raw / "b1" / "notes.txt").write_text("a longer shopping list\n", encoding="utf-8")
+        second = _evaluate(instance, config, cursor=first.cursor)
+        assert [r.partition_key for r in second.run_requests] == ["b1"]

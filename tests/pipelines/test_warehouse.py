@@ -36,6 +36,12 @@ CONTRACT = {  # DESIGN.md "Warehouse contract": table -> key columns
     "sponsors": "trial_id record_id name role agency_class",
     "quarantine": "raw_path sha256 reason detail",
     "link_candidates": "record_id_a record_id_b trial_id_a trial_id_b method score evidence",
+    # issue 12: trial-grain lists
+    "trial_conditions": "trial_id condition condition_normalized record_ids list_record_id",
+    "trial_interventions": "trial_id name intervention_type description record_ids list_record_id",
+    "trial_arms": "trial_id label arm_type description interventions record_ids list_record_id",
+    "trial_locations": "trial_id facility city state country record_ids list_record_id",
+    "trial_sponsors": "trial_id name role agency_class record_ids list_record_id",
 }
 
 

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import parsers
 from parsers.identifiers import find_registry_ids, link_key
+from parsers.sources.ctgov_json import parse_study
 from tests.conftest import load_v2_study
 from tests.render.variants import Variant, apply, choose_variant, render_page
 
@@ -310,3 +312,26 @@ def build_corpus(ctgov_v2_dir: Path) -> Corpus:
         corpus.generic_groups.append({"org": org, "ncts": ncts, "same_sponsor": same_sponsor,
                                       "sponsor": sponsor, "natural": False})
     return corpus
+
+
+def parse_pages(pages: list[Page]) -> tuple[list, dict]:
+    """Every page through the real parse path (layout detected from content): (ParsedFile list,
+    record_id -> Page)."""
+    from pipelines.reconcile import ParsedFile
+    from pipelines.warehouse import record_id_for
+
+    parsed, page_of = [], {}
+    for page in pages:
+        if page.layout == "ctgov_json":
+            record = parse_study(page.content)
+            data = repr(page.content).encode()
+        else:
+            detected = parsers.detect(page.content)
+            assert detected == page.layout, f"{page.nct_id} {page.layout} [{page.label}] detected as {detected!r}"
+            record = parsers.parse_text(page.content)
+            data = page.content.encode("utf-8")
+        assert record.source == page.layout
+        rid = record_id_for(page.raw_path)
+        parsed.append(ParsedFile(rid, page.raw_path, hashlib.sha256(data).hexdigest(), record))
+        page_of[rid] = page
+    return parsed, page_of

@@ -22,18 +22,15 @@ the real sample's own shared org id is included too. Every page goes through par
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter, defaultdict
 
 import pytest
 
-import parsers
 from parsers.identifiers import REGISTRY_ID_TYPES, find_registry_ids, link_key
-from parsers.sources.ctgov_json import parse_study
 from pipelines.reconcile import ParsedFile, reconcile
 from pipelines.warehouse import build_tables, record_id_for
-from tests.roundtrip.linking_helpers import build_corpus
+from tests.roundtrip.linking_helpers import build_corpus, parse_pages
 
 LINK_METHODS = {"shared_registry_id", "registry_id_in_text", "org_study_id+sponsor"}
 REGISTRY_METHODS = {"shared_registry_id", "registry_id_in_text"}
@@ -55,20 +52,7 @@ def record_registry_keys(record) -> set[str]:
 def linked(ctgov_v2_dir):
     started = time.perf_counter()
     corpus = build_corpus(ctgov_v2_dir)
-    parsed, page_of = [], {}
-    for page in corpus.pages:
-        if page.layout == "ctgov_json":
-            record = parse_study(page.content)
-            data = repr(page.content).encode()
-        else:
-            detected = parsers.detect(page.content)
-            assert detected == page.layout, f"{page.nct_id} {page.layout} [{page.label}] detected as {detected!r}"
-            record = parsers.parse_text(page.content)
-            data = page.content.encode("utf-8")
-        assert record.source == page.layout
-        rid = record_id_for(page.raw_path)
-        parsed.append(ParsedFile(rid, page.raw_path, hashlib.sha256(data).hexdigest(), record))
-        page_of[rid] = page
+    parsed, page_of = parse_pages(corpus.pages)
     reconciled = reconcile(parsed)
     tables = build_tables(parsed, [], reconciled)
     elapsed = time.perf_counter() - started

@@ -1,0 +1,114 @@
+"""Bench corpus: real ClinicalTrials.gov v2 studies (../shared/real/ctgov_v2) rendered into every
+page layout by the round-trip renderers (tests/render), a share of them as saved HTML, in
+batches (top-level directories). Each study is rendered in all three layouts with the same NCT
+id (so reconciliation merges), then later cycles get fresh synthetic ids and altered titles.
+Without renderers or studies: the raw/ sample pages, copied with varied ids."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+NCT = re.compile(r"NCT\d{8}")
+
+
+def _shared_dir() -> Path:
+    return Path(os.environ.get("TRIALBRIDGE_SHARED", REPO.parent / "shared"))
+
+
+def _load_studies() -> list[dict]:
+    directory = _shared_dir() / "real" / "ctgov_v2"
+    studies = []
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        studies.append(data["studies"][0] if "studies" in data else data)
+    return studies
+
+
+def _with_nct(study: dict, nct_id: str) -> dict:
+    study = copy.deepcopy(study)
+    study.setdefault("protocolSection", {}).setdefault("identificationModule", {})["nctId"] = nct_id
+    return study
+
+
+def _with_distinct_titles(study: dict, seed: str, vocabulary: list[str]) -> dict:
+    """Every other title word replaced by a seeded pick from `vocabulary`: later cycles then do not
+    repeat the first cycle's titles, which would make similar-title link candidates grow with the
+    square of the cycle count (a real registry rarely repeats a title)."""
+    import random
+
+    module = study.setdefault("protocolSection", {}).setdefault("identificationModule", {})
+    for key in ("briefTitle", "officialTitle"):
+        if module.get(key):
+            rng = random.Random(f"{seed}:{key}")
+            module[key] = " ".join(rng.choice(vocabulary) if i % 2 else word
+                                   for i, word in enumerate(module[key].split()))
+    return study
+
+
+def _title_vocabulary(studies: list[dict]) -> list[str]:
+    words = set()
+    for study in studies:
+        module = study.get("protocolSection", {}).get("identificationModule", {})
+        for key in ("briefTitle", "officialTitle"):
+            words.update(w for w in (module.get(key) or "").split() if w.isalpha())
+    return sorted(words)
+
+
+def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int, distinct_titles: bool = True,
+                      start: int = 0, batch_prefix: str = "batch_") -> str:
+    """Real studies through the round-trip renderers; returns a description of the corpus."""
+    sys.path.insert(0, str(REPO))
+    from tests.render.variants import LAYOUTS, apply, choose_variant, render_page  # lazy: test code
+
+    studies = _load_studies()
+    if not studies:
+        raise FileNotFoundError("no v2 studies")
+    per_cycle = len(studies) * len(LAYOUTS)
+    vocabulary = _title_vocabulary(studies) if distinct_titles else []
+    for i in range(start, start + n):
+        cycle, rest = divmod(i, per_cycle)
+        layout_index, study_index = divmod(rest, len(studies))
+        study = studies[study_index]
+        if cycle:
+            study = _with_nct(study, f"NCT{90_000_000 + cycle * 100_000 + study_index:08d}")
+            if distinct_titles:
+                study = _with_distinct_titles(study, f"{cycle}:{study_index}", vocabulary)
+        layout = LAYOUTS[layout_index]
+        page = render_page(layout, study)
+        html = html_every > 0 and i % html_every == 0
+        text = apply(page, choose_variant(page, html=html))
+        path = raw / f"{batch_prefix}{(i - start) // batch_size:04d}" / f"{i:07d}_{layout}.{'html' if html else 'txt'}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+    titles = ", later cycles with distinct titles" if distinct_titles else ""
+    return f"{len(studies)} real v2 studies x {len(LAYOUTS)} layouts (1 in {html_every} as HTML{titles})"
+
+
+def generate_from_samples(raw: Path, n: int, batch_size: int, start: int = 0, batch_prefix: str = "batch_") -> str:
+    samples = sorted(p for p in (REPO / "raw").iterdir() if p.is_file() and NCT.search(p.read_text("utf-8", "replace")))
+    if not samples:
+        raise SystemExit("bench: no renderers/studies and no raw/ sample pages with an NCT id to copy")
+    texts = [(p.suffix, p.read_text(encoding="utf-8")) for p in samples]
+    for i in range(start, start + n):
+        suffix, text = texts[i % len(texts)]
+        cycle = i // len(texts)
+        text = NCT.sub(lambda m: f"NCT{(int(m.group()[3:]) + cycle * 7919) % 100_000_000:08d}", text)
+        path = raw / f"{batch_prefix}{(i - start) // batch_size:04d}" / f"{i:07d}{suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+    return f"{len(samples)} raw/ sample pages with varied NCT ids"
+
+
+def generate(raw: Path, n: int, batch_size: int, html_every: int, start: int = 0, batch_prefix: str = "batch_") -> str:
+    """Rendered real studies when the renderers and ../shared are there, else the raw/ samples."""
+    try:
+        return generate_rendered(raw, n, batch_size, html_every, start=start, batch_prefix=batch_prefix)
+    except (ImportError, FileNotFoundError) as exc:
+        print(f"renderers unavailable ({exc}); copying raw/ samples", file=sys.stderr)
+        return generate_from_samples(raw, n, batch_size, start=start, batch_prefix=batch_prefix)

@@ -1,0 +1,109 @@
+"""quality.html: numbers counted from the tables, same bytes on every run, self-contained, and
+drawn by a real headless Chromium offline (>= 6 non-blank charts, no console error)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipelines.report import REPORT_FILE, compute_metrics, quality_report_html, write_quality_report
+from pipelines.warehouse import read_current
+from tests.pipelines.snapshot_helpers import write_sample_warehouse
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    warehouse = write_sample_warehouse(tmp_path_factory.mktemp("report"))
+    return (warehouse / "current").resolve()
+
+
+@pytest.fixture(scope="module")
+def report(snapshot):
+    path, _ = write_quality_report(snapshot)
+    return path
+
+
+def test_metrics_count_what_the_tables_hold(snapshot):
+    tables = read_current(snapshot.parent.parent)
+    m = compute_metrics(tables)
+    assert sum(n for row in m.records_by_batch_source.values() for n in row.values()) == tables["source_records"].num_rows
+    # the sample warehouse: raw/ samples in batch "samples", invented pages in "b1" and at the root
+    assert set(m.records_by_batch_source) == {"samples", "b1", "root"}
+    assert m.records_by_batch_source["b1"] == {"medpath": 1, "veeva": 1}
+    assert m.quarantine_by_reason == {"empty": 1, "unknown_layout": 1} and m.quarantine_by_batch == {"b1": 2}
+    assert m.conflicts_by_field.get("enrollment", 0) >= 1  # the velmoraxin sample: 120 vs 118
+    assert m.warnings_by_batch_code["samples"].get("ambiguous_groups") == 1
+    assert sum(m.phases.values()) == m.totals["trials"] == tables["trials"].num_rows
+    # fill rate: medpath never shows arms; the 3 veeva samples do, the 2 invented veeva pages do not
+    assert m.fill_rate["medpath"]["arms"] == 0.0 and m.fill_rate["veeva"]["arms"] == 3 / 5
+    assert m.fill_rate["veeva"]["title"] == 1.0
+
+
+def test_same_tables_give_the_same_bytes(snapshot, report):
+    tables = read_current(snapshot.parent.parent)
+    first, _ = quality_report_html(tables)  # no snapshot id: the report is part of the snapshot it describes
+    second, _ = quality_report_html(tables)
+    assert first == second == report.read_text(encoding="utf-8")
+    assert report == snapshot / REPORT_FILE
+
+
+def test_self_contained(report):
+    html = report.read_text(encoding="utf-8")
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(\s*['\"]?https?:", html, re.IGNORECASE)
+    assert not re.search(r"(src|href)=\"(?!#|data:)", html)  # in-page anchors and inline data only
+    assert "dc:date" not in html and html.count("<svg") >= 10
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) or _only_unreferenced_repeat(html, ids)
+
+
+def _only_unreferenced_repeat(html: str, ids: list[str]) -> bool:
+    """matplotlib repeats group ids (figure_1, axes_1) across SVGs; nothing references them."""
+    repeated = {i for i in ids if ids.count(i) > 1}
+    return not any(f"#{i}" in html for i in repeated)
+
+
+# Charts that draw something: an SVG of real size with more than a frame in it.
+DRAWN = """() => [...document.querySelectorAll('figure svg')].filter(s => { const r = s.getBoundingClientRect();
+  return r.width > 50 && r.height > 50 && s.querySelectorAll('path,rect,use,text').length > 5; }).length"""
+TEXT_WIDTH = "() => Math.max(...[...document.querySelectorAll('svg text')].map(t => t.getComputedTextLength()))"
+
+
+def test_opens_offline_in_chromium_with_non_blank_charts(browser, report, tmp_path):
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url),
+                                        route.continue_() if route.request.url.startswith("file:") else route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report.as_uri(), wait_until="load")
+    drawn = page.evaluate(DRAWN)
+    assert drawn >= 6, drawn
+    assert page.evaluate(TEXT_WIDTH) > 20  # fonts present: labels have width
+    assert errors == [] and all(url.startswith("file:") for url in requests), (errors, requests)
+    page.screenshot(path=tmp_path / "quality.png", full_page=True)
+    context.close()
+
+
+def test_the_browser_check_sees_a_blank_page(browser, tmp_path):
+    """Negative control: the same check counts 0 charts and the error on a page without them."""
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!doctype html><figure><svg width='200' height='200'></svg></figure>"
+                     "<script>console.error('boom')</script>", encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(blank.as_uri(), wait_until="load")
+    assert page.evaluate(DRAWN) == 0 and errors == ["boom"]
+    page.close()
+
+
+def test_dagster_summary_names_the_numbers_and_the_file(snapshot, report):
+    from pipelines.report import summary_markdown
+
+    m = compute_metrics(read_current(snapshot.parent.parent))
+    text = summary_markdown(m, str(report))
+    assert f"| trials | {m.totals['trials']} |" in text and "| quarantined files | 2 |" in text
+    assert "| quarantine reasons | empty 1, unknown_layout 1 |" in text
+    assert text.rstrip().endswith(f"Report: `{report}`")
