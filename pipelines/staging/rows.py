@@ -99,20 +99,26 @@ class FileResult:
     detail: str = ""
 
 
+def _child_lists() -> tuple[str, ...]:
+    """SourceRecord list fields whose items are dataclasses (their items go to Arrow as dicts)."""
+    hints = typing.get_type_hints(SourceRecord, vars(record_module))
+    return tuple(name for name, hint in hints.items()
+                 if typing.get_origin(hint) is list and dataclasses.is_dataclass(typing.get_args(hint)[0]))
+
+
+_CHILD_LISTS = _child_lists()
+
+
 def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None, rec: SourceRecord) -> dict:
-    return {"record_id": record_id, "record_key": key, "raw_path": raw_path, "sha256": sha,
-            **{f.name: getattr(rec, f.name) for f in dataclasses.fields(SourceRecord)}}
-
-
-def _as_plain(value: Any) -> Any:
-    """Dataclasses -> dicts, dict `raw` -> list of pairs (Arrow map input), recursively."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: _as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list):
-        return [_as_plain(v) for v in value]
-    if isinstance(value, dict):
-        return sorted(value.items())
-    return value
+    """The record as a `records` row: its own attributes (read, not copied), child dataclasses as
+    their attribute dicts, `raw` as sorted pairs (Arrow map input). Child dataclasses hold only
+    scalars and lists of strings, so one level is all there is."""
+    row = dict(vars(rec))
+    for name in _CHILD_LISTS:
+        row[name] = [vars(item) for item in row[name]]
+    row["raw"] = sorted(rec.raw.items())
+    row.update(record_id=record_id, record_key=key, raw_path=raw_path, sha256=sha)
+    return row
 
 
 def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
@@ -135,9 +141,8 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
             parsed = ParsedFile(record_id=rid, raw_path=result.raw_path, sha256=result.sha256 or "",
                                 record=outcome.record, record_key=key)
             add_record_rows(rows, parsed, trial_id=None)
-            rows["records"].append({k: _as_plain(v) for k, v in
-                                    _record_row(rid, key, result.raw_path, result.sha256, outcome.record).items()})
-            rows["identifiers"].extend(dataclasses.asdict(i) for i in record_identifiers(parsed))
+            rows["records"].append(_record_row(rid, key, result.raw_path, result.sha256, outcome.record))
+            rows["identifiers"].extend(vars(i) for i in record_identifiers(parsed))
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
     return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}
