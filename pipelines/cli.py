@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--max-file-mb", type=float, default=5.0, help="files larger than this are quarantined (default 5)")
     ingest.add_argument("--memory-limit", default="1GB",
                         help="memory budget of the snapshot step (DuckDB memory_limit, e.g. 512MB, 2GB; it spills beyond)")
+    ingest.add_argument("--publish-to", default="", metavar="URI",
+                        help="also publish each snapshot to this URI (file://, s3://, memory://...): "
+                             "<URI>/snapshots/<id>/ and <URI>/CURRENT")
     ingest.add_argument("--no-wait", action="store_true",
                         help="exit at once (code 3) when another ingest is writing this warehouse, instead of waiting")
     query = commands.add_parser("query", help="SQL (DuckDB) over the current snapshot: one view per table, "
@@ -135,7 +138,7 @@ def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
 
 
 def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int = 5_000_000, console=None,
-               memory_limit: str = "1GB", wait: bool = True) -> IngestReport:
+               memory_limit: str = "1GB", wait: bool = True, publish_uri: str = "") -> IngestReport:
     """Intake what changed and publish a snapshot, holding the warehouse's writer lock."""
     from rich.console import Console
 
@@ -148,7 +151,7 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
     warehouse.mkdir(parents=True, exist_ok=True)
     try:
         with exclusive(warehouse, wait=wait, on_wait=lambda msg: console.print(f"[yellow]{msg}[/]", soft_wrap=True)):
-            report = _run_ingest_locked(raw, warehouse, workers, max_file_bytes, console, memory_limit)
+            report = _run_ingest_locked(raw, warehouse, workers, max_file_bytes, console, memory_limit, publish_uri)
     except WarehouseBusy as busy:
         return IngestReport(EXIT_BUSY, time.perf_counter() - started, error=f"{busy}; try again when it has finished")
     report.seconds = time.perf_counter() - started
@@ -156,7 +159,7 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
 
 
 def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
-                       memory_limit: str) -> IngestReport:
+                       memory_limit: str, publish_uri: str = "") -> IngestReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -171,7 +174,8 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
 
     raw, warehouse = raw.resolve(), warehouse.resolve()
     config = TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(warehouse),
-                               max_file_bytes=max_file_bytes, workers=workers, memory_limit=memory_limit)
+                               max_file_bytes=max_file_bytes, workers=workers, memory_limit=memory_limit,
+                               publish_uri=publish_uri)
     defs = build_defs(config)
     batch_job, snapshot_job = defs.resolve_job_def(INGEST_BATCH_JOB), defs.resolve_job_def(SNAPSHOT_JOB)
     batches = ingest.scan_batches(raw)
@@ -252,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         report = run_ingest(args.raw, args.warehouse, workers=args.workers,
                             max_file_bytes=int(args.max_file_mb * 1_000_000), console=Console(stderr=True),
-                            memory_limit=args.memory_limit, wait=not args.no_wait)
+                            memory_limit=args.memory_limit, wait=not args.no_wait, publish_uri=args.publish_to)
         if report.error:  # one line on stderr, never wrapped
             Console(stderr=True).print(f"[bold red]error:[/] {report.error}", soft_wrap=True)
         if report.exit_code == EXIT_OK:

@@ -17,6 +17,7 @@ class TrialbridgeConfig(dg.ConfigurableResource):
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     workers: int = 0  # intake processes per batch; 0 = the CPUs this process may use
     memory_limit: str = "1GB"  # the snapshot engine's budget (DuckDB memory_limit); it spills beyond
+    publish_uri: str = ""  # also publish each snapshot there (object storage, pipelines.warehouse.remote)
 
     @classmethod
     def from_env(cls) -> "TrialbridgeConfig":
@@ -27,6 +28,7 @@ class TrialbridgeConfig(dg.ConfigurableResource):
             max_file_bytes=int(os.environ.get("TRIALBRIDGE_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES),
             workers=int(os.environ.get("TRIALBRIDGE_WORKERS") or 0),
             memory_limit=os.environ.get("TRIALBRIDGE_MEMORY_LIMIT") or "1GB",
+            publish_uri=os.environ.get("TRIALBRIDGE_PUBLISH_URI") or "",
         )
 
     @property

@@ -120,6 +120,10 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
                 yield _check_result(outcome)
             raise dg.Failure(description=str(failed),
                              metadata={"failed_checks": [f"{o.table}.{o.name}" for o in failed.outcomes if not o.passed]})
+    if trialbridge.publish_uri:
+        from pipelines.warehouse.remote import publish_remote
+
+        context.log.info(f"published to {publish_remote(result.snapshot, trialbridge.publish_uri)}")
     context.log.info(f"snapshot {result.snapshot} is current ({time.perf_counter() - started:.2f}s; "
                      f"{result.trials_resolved} of {result.trials_total} trials re-resolved; {result.seconds})")
     for name in TABLES:
