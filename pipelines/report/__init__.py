@@ -31,13 +31,29 @@ def quality_report_html(tables: dict[str, pa.Table], snapshot_id: str | None = N
 
 
 def _read_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
+    """The columns the metrics read, through DuckDB so memory stays small at any size: a scalar
+    field of source_records comes as a boolean that is null where the field is null (the fill
+    rate needs nothing else), the per-record list tables as their record ids only."""
+    import duckdb
     import pyarrow.parquet as pq
 
-    from pipelines.report.metrics import LIST_FIELDS
+    from parsers.record import SCALAR_FIELDS
+    from pipelines.report.metrics import LIST_FIELDS, TRIAL_COLUMNS
 
-    record_columns = {name: ["record_id"] for name in LIST_FIELDS}  # presence per record is all they give
-    return {name: pq.read_table(snapshot_dir / f"{name}.parquet", columns=record_columns.get(name))
-            for name in REPORT_TABLES}
+    def path(name: str) -> str:
+        return str(snapshot_dir / f"{name}.parquet").replace("'", "''")
+
+    present = lambda c: f'CASE WHEN "{c}" IS NULL THEN NULL ELSE true END AS "{c}"'  # noqa: E731
+    with duckdb.connect(config={"memory_limit": "512MB", "threads": 2}) as con:
+        records = con.sql(f"SELECT record_id, source, raw_path, trial_id, warnings, "
+                          f"{', '.join(present(c) for c in SCALAR_FIELDS)} FROM '{path('source_records')}'").to_arrow_table()
+    tables = {"source_records": records,
+              "trials": pq.read_table(snapshot_dir / "trials.parquet", columns=list(TRIAL_COLUMNS))}
+    for name in REPORT_TABLES:
+        if name not in tables:
+            tables[name] = pq.read_table(snapshot_dir / f"{name}.parquet",
+                                         columns=["record_id"] if name in LIST_FIELDS else None)
+    return tables
 
 
 def write_quality_report(snapshot_dir: Path) -> tuple[Path, Metrics]:

@@ -20,6 +20,8 @@ from pipelines.ingest import ROOT_BATCH, sanitize_batch_key, warning_codes
 # Per-record list tables whose presence (>= 1 row for the record) counts as a filled field.
 LIST_FIELDS: tuple[str, ...] = ("conditions", "interventions", "arms", "eligibility_criteria", "locations", "sponsors")
 UNKNOWN = "(none)"
+# The trials columns the metrics read (the report loads only these).
+TRIAL_COLUMNS: tuple[str, ...] = ("trial_id", "sources", "conflicts", "record_count", "enrollment", "phase")
 
 
 @dataclass
