@@ -20,6 +20,7 @@ from typing import Any
 from parsers.lines import split_item
 from parsers.normalize import Unmapped
 from parsers.record import Criterion, SourceRecord
+from parsers.sections import UNKNOWN
 
 # A reader fills the record from one block and returns the lines it did not use.
 Reader = Callable[[SourceRecord, "Block"], "list[str] | None"]
@@ -43,6 +44,7 @@ class Heading:
 class Block:
     name: str  # heading name; TOP for the lines before the first heading
     heading: str | None  # the heading line as shown
+    exact: bool = True  # the heading is worded as the layout prints it (else: a tolerant match)
     lines: list[str] = field(default_factory=list)  # content lines, blanks kept as ""
     explainer: str | None = None  # the fixed sentence under the heading (layouts that have one)
 
@@ -100,13 +102,22 @@ class LayoutSpec:
     ordered_headings: bool = False  # headings always come in `headings` order (see _heading_positions)
     finish: Callable[[SourceRecord], None] | None = None  # cross-block steps after all readers
     read_first: tuple[str, ...] = ()  # blocks other readers depend on (read before page order)
+    not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:")
+    prose_blocks: frozenset[str] = frozenset()  # free-text blocks: a "Label:" line there is text
+    usual_order: tuple[str, ...] = ()  # block names in page order, when `headings` is not in that order
 
 
 # --- engine -------------------------------------------------------------------------------------
 
-def strip_chrome(lines: list[str], spec: LayoutSpec) -> list[str]:
-    """Drop the brand line at the top, the footer and chrome lines; keep blank lines."""
-    out = list(lines)
+def strip_chrome(lines: list[str], spec: LayoutSpec, removed: list[str] | None = None) -> list[str]:
+    """Drop the brand line at the top, the footer, the site's chrome lines and generic chrome
+    (parsers/chrome.py) wherever they stand; keep blank lines. Generic chrome lines removed
+    are appended to `removed`."""
+    from parsers.chrome import remove_chrome
+
+    out, generic = remove_chrome(lines, spec.key)  # first, so chrome past the footer is counted too
+    if removed is not None:
+        removed.extend(generic)
     first = next((i for i, line in enumerate(out) if line.strip()), None)
     if first is not None and out[first].strip() in spec.brand:
         out = out[first + 1:]
@@ -126,13 +137,15 @@ def _is_chrome(line: str, spec: LayoutSpec) -> bool:
 
 def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
     """Cut the page at its known headings (see `_heading_positions` for which line is the heading)."""
-    positions = _heading_positions(lines, spec)
+    from parsers.sections import heading_positions
+
+    positions = heading_positions(lines, spec)
     blocks = [Block(TOP, None)]
     expect_explainer = False
     for index, line in enumerate(lines):
         text = line.strip()
         if index in positions:
-            blocks.append(Block(positions[index], text))
+            blocks.append(Block(positions[index].name, text, exact=positions[index].exact))
             expect_explainer = spec.explainer_after_heading
             continue
         if expect_explainer and text:
@@ -144,53 +157,17 @@ def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
     return blocks
 
 
-def _heading_positions(lines: list[str], spec: LayoutSpec) -> dict[int, str]:
-    """{line index: block name} of the lines that open blocks.
-
-    Free layouts: each heading opens at most one block, its first occurrence (a later line that
-    reads like a used heading stays content). Layouts with a fixed heading order: chosen from
-    the last heading backwards, each heading is its LAST occurrence before the next heading, so
-    a line of free text that repeats a heading (an arm description holding the line
-    "Interventions") stays content of the section it is in.
-    """
-    texts = [line.strip() for line in lines]
-    matches = _heading_matches(texts, spec)
-    positions: dict[int, str] = {}
-    if not spec.ordered_headings:
-        for index, heading in matches:
-            if heading.name not in positions.values():
-                positions[index] = heading.name
-        return positions
-    limit = len(texts)
-    for heading in reversed(spec.headings):
-        index = max((i for i, h in matches if h is heading and i < limit), default=None)
-        if index is not None:
-            positions[index] = heading.name
-            limit = index
-    return positions
-
-
-def _heading_matches(texts: list[str], spec: LayoutSpec) -> list[tuple[int, Heading]]:
-    """(line index, heading) for every line that reads like one of the spec's headings."""
-    by_text = {(h.text or h.name).casefold(): h for h in spec.headings if h.pattern is None}
-    patterned = [h for h in spec.headings if h.pattern is not None]
-    found = []
-    for index, text in enumerate(texts):
-        if not text or len(text) > 80:
-            continue
-        heading = by_text.get(text.casefold()) or next((h for h in patterned if h.matches(text)), None)
-        if heading is not None:
-            found.append((index, heading))
-    return found
-
-
 def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> SourceRecord:
     """Fill `record` from a page's lines with the layout `spec`. Never raises on content."""
-    blocks = split_blocks(strip_chrome(lines, spec), spec)
+    removed: list[str] = []
+    blocks = split_blocks(strip_chrome(lines, spec, removed), spec)
+    warn_drift(record, blocks, spec, removed)
     blocks.sort(key=lambda b: 0 if b.name in spec.read_first else 1)  # stable: page order otherwise
     for block in blocks:
         reader = spec.readers.get(block.name)
         if reader is None:
+            if block.name == UNKNOWN:
+                record.warn("unknown_heading", repr(block.heading))
             if block.values:
                 record.warn("unused_lines", f"{block.heading or block.name} n={len(block.values)}")
             continue
@@ -214,6 +191,21 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> Sou
             record.warn("section_error", f"finish: {type(exc).__name__}: {exc}")
     _common_finish(record)
     return record
+
+
+def warn_drift(record: SourceRecord, blocks: list[Block], spec: LayoutSpec, removed: list[str]) -> None:
+    """Say how the page departs from its layout: generic chrome removed, reworded headings,
+    sections out of their usual order."""
+    from parsers.sections import order_departures
+
+    if removed:
+        shown = ", ".join(repr(line) for line in removed[:3])
+        record.warn("chrome_removed", f"n={len(removed)} {shown}")
+    for block in blocks:
+        if not block.exact and block.name not in (TOP, UNKNOWN):
+            record.warn("heading_variant", f"{block.heading!r} read as {block.name!r}")
+    for name, after in order_departures([b.name for b in blocks], spec)[:3]:
+        record.warn("section_order", f"{name!r} after {after!r}")
 
 
 _HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
@@ -255,6 +247,26 @@ def normalized(record: SourceRecord, field_name: str, fn: Callable[[Any], Any], 
     if store:
         setattr(record, field_name, value)
     return value
+
+
+def read_title(record: SourceRecord, parts: Sequence[str]) -> None:
+    """The title from the lines before the layout's next anchor: a title wrapped over two or
+    three lines is joined (and said so); a title that is site furniture is refused."""
+    from parsers.chrome import looks_like_chrome
+
+    parts = [p.strip() for p in parts if p.strip()]
+    if not parts:
+        return
+    if len(parts) > 3:
+        record.warn("suspect_value", f"title: {len(parts)} lines before the next anchor")
+        return
+    title = " ".join(parts)
+    if any(looks_like_chrome(p, record.source) for p in parts):
+        record.warn("suspect_value", f"title={title!r} reads like site chrome")
+        return
+    if len(parts) > 1:
+        record.warn("joined_lines", f"title from {len(parts)} lines")
+    record.title = record.raw["title"] = title
 
 
 # What `attempt` returns when a normalizer does not recognise a line (None is a real answer:

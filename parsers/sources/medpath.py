@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from parsers.chrome import SITE_CHROME, SITE_CHROME_PATTERNS
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
-    add_identifier, attempt, dedup, is_flag, normalized, split_place, strip_flag, text_reader,
+    add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
 )
 from parsers.normalize import design
 from parsers.normalize.enrollment import parse_enrollment
@@ -44,13 +45,15 @@ _COLUMN_HEADER = "NameTimeMethod"
 
 
 def read_top(record: SourceRecord, block: Block) -> list[str]:
-    """Title, then the phase and status badges, recognised by what they normalize as."""
+    """Title (the lines before the first badge, joined when wrapped), then the phase and
+    status badges, recognised by what they normalize as."""
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    record.title = record.raw["title"] = values[0]
+    first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
+    read_title(record, values[:first_badge] if first_badge is not None else values[:1])
     unused = []
-    for line in values[1:]:
+    for line in values[first_badge if first_badge is not None else 1:]:
         if record.phase is None and attempt(normalize_phase, line) not in (NOT_RECOGNISED, None):
             normalized(record, "phase", normalize_phase, line)
         elif record.status is None and attempt(normalize_status, line) not in (NOT_RECOGNISED, None):
@@ -60,6 +63,11 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
         else:
             unused.append(line)
     return unused
+
+
+def _is_badge(line: str) -> bool:
+    return (attempt(normalize_phase, line) not in (NOT_RECOGNISED, None)
+            or attempt(normalize_status, line) not in (NOT_RECOGNISED, None) or bool(_PHASE_WORDING.match(line)))
 
 
 _PHASE_WORDING = re.compile(r"(?:early\s+)?phase\b", re.IGNORECASE)
@@ -265,7 +273,10 @@ SPEC = LayoutSpec(
         strong_headings=4,
     ),
     brand=frozenset({"MedPath"}),
-    chrome_patterns=(re.compile(r"©.*MedPath.*"),),
+    chrome=SITE_CHROME[KEY],
+    chrome_patterns=SITE_CHROME_PATTERNS[KEY],
     footer_markers=frozenset({"MedPath"}),
     finish=_finish,
+    prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Inclusion Criteria", "Exclusion Criteria",
+                            "Primary Outcome Measures", "Secondary Outcome Measures", "Other Outcome Measures"}),
 )
