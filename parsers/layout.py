@@ -45,6 +45,7 @@ class Block:
     name: str  # heading name; TOP for the lines before the first heading
     heading: str | None  # the heading line as shown
     exact: bool = True  # the heading is worded as the layout prints it (else: a tolerant match)
+    after_blank: bool = False  # a blank line stands before the heading (in HTML: an h1-h6 heading)
     lines: list[str] = field(default_factory=list)  # content lines, blanks kept as ""
     explainer: str | None = None  # the fixed sentence under the heading (layouts that have one)
 
@@ -105,6 +106,7 @@ class LayoutSpec:
     not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:")
     prose_blocks: frozenset[str] = frozenset()  # free-text blocks: a "Label:" line there is text
     usual_order: tuple[str, ...] = ()  # block names in page order, when `headings` is not in that order
+    blank_rhythm: bool = True  # the page text separates blocks with blank lines
 
 
 # --- engine -------------------------------------------------------------------------------------
@@ -145,7 +147,8 @@ def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
     for index, line in enumerate(lines):
         text = line.strip()
         if index in positions:
-            blocks.append(Block(positions[index].name, text, exact=positions[index].exact))
+            blocks.append(Block(positions[index].name, text, exact=positions[index].exact,
+                                after_blank=index > 0 and not lines[index - 1].strip()))
             expect_explainer = spec.explainer_after_heading
             continue
         if expect_explainer and text:
@@ -157,11 +160,16 @@ def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
     return blocks
 
 
-def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> SourceRecord:
-    """Fill `record` from a page's lines with the layout `spec`. Never raises on content."""
+def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup: bool = False) -> SourceRecord:
+    """Fill `record` from a page's lines with the layout `spec`. Never raises on content.
+
+    markup: the lines come from HTML, with each h1-h6 heading between blank lines."""
+    from parsers.drift import warn_layout_drift
+
     removed: list[str] = []
-    blocks = split_blocks(strip_chrome(lines, spec, removed), spec)
-    warn_drift(record, blocks, spec, removed)
+    kept = strip_chrome(lines, spec, removed)
+    blocks = split_blocks(kept, spec)
+    warn_layout_drift(record, blocks, spec, removed, lines, markup)  # spacing: as the page shows it
     blocks.sort(key=lambda b: 0 if b.name in spec.read_first else 1)  # stable: page order otherwise
     for block in blocks:
         reader = spec.readers.get(block.name)
@@ -191,21 +199,6 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> Sou
             record.warn("section_error", f"finish: {type(exc).__name__}: {exc}")
     _common_finish(record)
     return record
-
-
-def warn_drift(record: SourceRecord, blocks: list[Block], spec: LayoutSpec, removed: list[str]) -> None:
-    """Say how the page departs from its layout: generic chrome removed, reworded headings,
-    sections out of their usual order."""
-    from parsers.sections import order_departures
-
-    if removed:
-        shown = ", ".join(repr(line) for line in removed[:3])
-        record.warn("chrome_removed", f"n={len(removed)} {shown}")
-    for block in blocks:
-        if not block.exact and block.name not in (TOP, UNKNOWN):
-            record.warn("heading_variant", f"{block.heading!r} read as {block.name!r}")
-    for name, after in order_departures([b.name for b in blocks], spec)[:3]:
-        record.warn("section_order", f"{name!r} after {after!r}")
 
 
 _HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")

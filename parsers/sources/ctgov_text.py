@@ -499,6 +499,7 @@ SPEC = LayoutSpec(
     ),
     explainer_after_heading=True,
     ordered_headings=True,
+    blank_rhythm=False,
     # Study Groups repeats intervention blocks: know them first; the design values are read
     # by the study type (a reordered page may show Study Design first)
     read_first=("Interventions", "Basic Information"),

@@ -37,7 +37,7 @@ MIDDLE_CHROME = (
 BOTTOM_CHROME = (
     "Privacy Policy", "Terms of Use", "Terms of Service", "Contact us", "About us", "Accessibility",
     "Cookie preferences", "© 2026 TrialFinder Ltd. All rights reserved.", "All rights reserved.",
-    "Was this page helpful?", "Yes", "No", "Back to top", "Sitemap", "Help", "Newsletter",
+    "Was this page helpful?\nYes\nNo", "Back to top", "Sitemap", "Help", "Newsletter",
 )
 
 # --- heading rewording: what a site may rename a heading to --------------------------------------
@@ -136,7 +136,7 @@ def _blank_rhythm(page: Page) -> bool:
 
 
 def _chrome_section(name: str, texts: list[str], page: Page) -> Section:
-    lines = [Line(t, "chrome") for t in texts]
+    lines = [Line(t, "chrome") for text in texts for t in text.split("\n")]
     if _blank_rhythm(page):
         lines = [x for line in lines for x in (line, BLANK)]
     return Section(name, lines)
@@ -280,7 +280,7 @@ def split_title(page: Page, rng: random.Random) -> Page | None:
 # --- HTML wrappers -------------------------------------------------------------------------------
 
 _HEADING_TAGS = (
-    lambda m: f"<h3 class=\"section-title\">{m.group(1)}</h3>",
+    lambda m: f"<div role=\"heading\" aria-level=\"2\">{m.group(1)}</div>",
     lambda m: f"<div class=\"section-title\"><strong>{m.group(1)}</strong></div>",
     lambda m: f"<p><b>{m.group(1)}</b></p>",
 )

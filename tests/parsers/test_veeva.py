@@ -167,6 +167,8 @@ def test_crlf_bom_nbsp_and_html_give_the_same_record():
     noisy = "\ufeff" + text.replace("Oakridge Health", "Oakridge\u00a0Health").replace("\n", "\r\n")
     assert parse_text(noisy).to_dict() == plain
     from_html = parse_text(lines_to_html(text))
+    # lines_to_html puts every line in a <p>: the headings are untagged, which the HTML says is drift
+    from_html.warnings = [w for w in from_html.warnings if not w.startswith("html_drift:")]
     assert from_html.to_dict() | {"raw": None} == plain | {"raw": None}
 
 
