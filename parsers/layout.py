@@ -103,7 +103,8 @@ class LayoutSpec:
     ordered_headings: bool = False  # headings always come in `headings` order (see _heading_positions)
     finish: Callable[[SourceRecord], None] | None = None  # cross-block steps after all readers
     read_first: tuple[str, ...] = ()  # blocks other readers depend on (read before page order)
-    not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:")
+    not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:") ...
+    markers_in: frozenset[str] = frozenset()  # ... inside these blocks (empty: anywhere)
     prose_blocks: frozenset[str] = frozenset()  # free-text blocks: a "Label:" line there is text
     usual_order: tuple[str, ...] = ()  # block names in page order, when `headings` is not in that order
     blank_rhythm: bool = True  # the page text separates blocks with blank lines

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from parsers.layout import LayoutSpec
 
 UNKNOWN = "_unknown"
+TOP = "_top"  # as parsers.layout.TOP
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,12 @@ class _Matcher:
                 raise ValueError(f"synonym {synonym!r} of {spec.key} names no heading: {canonical!r}")
             self.tolerant.setdefault(heading_key(synonym), canonical)
         self.not_headings = {line.casefold() for line in spec.not_headings}
+        self.markers_in = spec.markers_in
 
-    def match(self, text: str, in_prose: bool = False) -> Opening | None:
+    def match(self, text: str, in_prose: bool = False, first_value: bool = True, block: str | None = None) -> Opening | None:
+        """in_prose: the line stands in free text; first_value: it is the first line under a
+        heading (where a value word is a value: "Primary purpose" / "Treatment"); block: the
+        block it stands in, when known."""
         if not text or len(text) > 80:
             return None
         name = self.exact.get(text.casefold())
@@ -50,10 +55,16 @@ class _Matcher:
         for heading in self.patterned:
             if heading.matches(text):
                 return Opening(heading.name, True)
-        if text.casefold() in self.not_headings or is_item(text) or (in_prose and text.endswith(":")):
+        if is_item(text) or (text.casefold() in self.not_headings
+                             and (block is None or not self.markers_in or block in self.markers_in)):
+            return None
+        name = self.exact.get(text.rstrip(": ").casefold())
+        if name is not None:
+            return Opening(name, False)  # "Sex:": the printed heading with a colon
+        if in_prose and text.endswith(":"):
             return None
         name = self.tolerant.get(heading_key(text))
-        if name is not None and not is_value_word(text):
+        if name is not None and not (first_value and is_value_word(text)):
             return Opening(name, False)
         return None
 
@@ -98,42 +109,57 @@ def heading_positions(lines: list[str], spec: "LayoutSpec") -> dict[int, Opening
         return _free_positions(texts, spec, match)
     found = [(i, opening) for i, text in enumerate(texts) if (opening := match.match(text)) is not None]
     positions: dict[int, Opening] = {}
+    # a heading printed exactly once opens its block wherever it stands (a reordered page) ...
+    for heading in spec.headings:
+        exact = [(i, o) for i, o in found if o.name == heading.name and o.exact]
+        if len(exact) == 1:
+            positions[exact[0][0]] = exact[0][1]
+    # ... the others: from the last heading backwards, the LAST occurrence before the next heading
+    placed = {o.name: i for i, o in positions.items()}
     limit = len(texts)
     for heading in reversed(spec.headings):
-        # the heading as printed wins over a tolerant match (an intervention named "Intervention")
-        index = max((i for i, o in found if o.name == heading.name and o.exact and i < limit), default=None)
-        if index is None:
-            index = max((i for i, o in found if o.name == heading.name and i < limit), default=None)
-        if index is not None:
-            positions[index] = next(o for i, o in found if i == index)
-            limit = index
-    chosen = {o.name for o in positions.values()}
-    for name in {o.name for _, o in found} - chosen:
-        places = [(i, o) for i, o in found if o.name == name]
-        if len(places) == 1:
-            positions[places[0][0]] = places[0][1]
+        if heading.name in placed:
+            limit = min(limit, placed[heading.name]) if placed[heading.name] < limit else limit
+            continue
+        candidates = [(i, o) for i, o in found if o.name == heading.name and i < limit and i not in positions]
+        chosen = max((c for c in candidates if c[1].exact), default=None, key=lambda c: c[0]) \
+            or max(candidates, default=None, key=lambda c: c[0])
+        if chosen is not None:
+            positions[chosen[0]] = chosen[1]
+            limit = chosen[0]
     prose = _prose_lines(positions, len(texts), spec)
     for i, text in enumerate(texts):
-        if i not in positions and i not in prose and unknown_section_heading(text) \
-                and (not spec.explainer_after_heading or _explainer_follows(texts, i)):
+        if i not in positions and unknown_section_heading(text) \
+                and (not spec.explainer_after_heading or _explainer_follows(texts, i)) \
+                and (i not in prose or spec.explainer_after_heading or _stands_alone(texts, i)):
             positions[i] = Opening(UNKNOWN, False)
     return dict(sorted(positions.items()))
+
+
+def _stands_alone(texts: list[str], i: int) -> bool:
+    """Blank lines before and after: a heading's place in text, an h1-h6 element's in HTML."""
+    return 0 < i < len(texts) - 1 and not texts[i - 1] and not texts[i + 1]
 
 
 def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
     positions: dict[int, Opening] = {}
     used: set[str] = set()
     current = None
+    first_value = False  # no line yet since the last heading
     for i, text in enumerate(texts):
         in_prose = current in spec.prose_blocks
-        opening = match.match(text, in_prose)
+        opening = match.match(text, in_prose, first_value, current or TOP)
         if opening is not None and opening.name not in used:
             positions[i] = opening
             used.add(opening.name)
-            current = opening.name
-        elif opening is None and not in_prose and unknown_section_heading(text):
+            current, first_value = opening.name, True
+            continue
+        if opening is None and unknown_section_heading(text) and (not in_prose or _stands_alone(texts, i)):
             positions[i] = Opening(UNKNOWN, False)
-            current = UNKNOWN
+            current, first_value = UNKNOWN, True
+            continue
+        if text:
+            first_value = False
     return positions
 
 

@@ -278,6 +278,7 @@ SPEC = LayoutSpec(
     footer_markers=frozenset({"Data sourced from clinicaltrials.gov"}),
     read_first=("Treatments",),  # an arm's treatments are added to the list only when Treatments lacks them
     not_headings=frozenset(_MARKERS),
+    markers_in=frozenset({ARMS}),
     prose_blocks=frozenset({"About", "Full description", "Inclusion criteria", "Exclusion criteria"}),
     usual_order=(*_HEADINGS[: _HEADINGS.index("Trial contacts and locations")], ARMS,
                  *_HEADINGS[_HEADINGS.index("Trial contacts and locations"):]),

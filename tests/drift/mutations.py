@@ -83,7 +83,9 @@ _COUNTABLE = {"type", "design", "contact", "description", "group", "model", "pur
 
 def _plural_toggle(text: str) -> str:
     head, _, last = text.rpartition(" ")
-    if last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
         last = last[:-1]
     elif last.casefold() in _COUNTABLE:
         last += "s"
