@@ -107,3 +107,18 @@ def unknown_section_heading(line: str) -> bool:
         return False
     words = heading_key(text).split()
     return bool(words) and (words[-1] in SECTION_WORDS or bool(_WIDGET.fullmatch(text)))
+
+
+def heading_like(line: str) -> bool:
+    """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
+    words capitalised ("Funding Sources", "Ask a Question")."""
+    text = line.strip()
+    if not _HEADING_SHAPE.fullmatch(text) or text.isupper():  # "OTHER": an enum value
+        return False
+    return all(w[:1].isupper() for w in text.split() if len(w) > 3)
+
+
+def sentence_like(line: str) -> bool:
+    """A sentence of prose: ends with a period, several words, some of them lower case."""
+    words = line.strip().split()
+    return line.strip().endswith(".") and len(words) >= 4 and sum(w.islower() for w in words) >= 2

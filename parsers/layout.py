@@ -108,6 +108,8 @@ class LayoutSpec:
     prose_blocks: frozenset[str] = frozenset()  # free-text blocks: a "Label:" line there is text
     usual_order: tuple[str, ...] = ()  # block names in page order, when `headings` is not in that order
     blank_rhythm: bool = True  # the page text separates blocks with blank lines
+    list_blocks: frozenset[str] = frozenset()  # blocks whose values stand on consecutive lines (one run)
+    described_blocks: frozenset[str] = frozenset()  # name lines followed by description sentences (arms)
 
 
 # --- engine -------------------------------------------------------------------------------------
@@ -138,11 +140,11 @@ def _is_chrome(line: str, spec: LayoutSpec) -> bool:
     return line in spec.chrome or any(p.fullmatch(line) for p in spec.chrome_patterns)
 
 
-def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
+def split_blocks(lines: list[str], spec: LayoutSpec, markup: bool = False) -> list[Block]:
     """Cut the page at its known headings (see `_heading_positions` for which line is the heading)."""
     from parsers.sections import heading_positions
 
-    positions = heading_positions(lines, spec)
+    positions = heading_positions(lines, spec, markup)
     blocks = [Block(TOP, None)]
     expect_explainer = False
     for index, line in enumerate(lines):
@@ -169,7 +171,7 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup
 
     removed: list[str] = []
     kept = strip_chrome(lines, spec, removed)
-    blocks = split_blocks(kept, spec)
+    blocks = split_blocks(kept, spec, markup)
     warn_layout_drift(record, blocks, spec, removed, lines, markup)  # spacing: as the page shows it
     blocks.sort(key=lambda b: 0 if b.name in spec.read_first else 1)  # stable: page order otherwise
     for block in blocks:

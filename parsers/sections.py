@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parsers.headings import SYNONYMS, heading_key, unknown_section_heading
+from parsers.headings import SYNONYMS, heading_key, heading_like, sentence_like, unknown_section_heading
 from parsers.lines import is_item
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def is_value_word(text: str) -> bool:
     return any(attempt(fn, text) not in (NOT_RECOGNISED, None) for fn in normalizers)
 
 
-def heading_positions(lines: list[str], spec: "LayoutSpec") -> dict[int, Opening]:
+def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False) -> dict[int, Opening]:
     """{line index: Opening} of the lines that open blocks.
 
     Free layouts: each heading opens at most one block, its first occurrence (a later line that
@@ -106,7 +106,23 @@ def heading_positions(lines: list[str], spec: "LayoutSpec") -> dict[int, Opening
     texts = [line.strip() for line in lines]
     match = matcher(spec)
     if not spec.ordered_headings:
-        return _free_positions(texts, spec, match)
+        positions = _free_positions(texts, spec, match)
+        positions.update(_foreign_runs(texts, positions, spec))
+    else:
+        positions = _ordered_positions(texts, spec, match)
+    if markup:
+        # in HTML only h1-h6 elements stand between blank lines: such a line is a heading,
+        # unless it is the first line under a heading (a single value: "Sex" / "All")
+        first_values = {next((j for j in range(i + 1, len(texts)) if texts[j]), -1) for i in positions}
+        first = min(positions, default=len(texts))
+        for i, text in enumerate(texts):
+            if i > first and i not in positions and i not in first_values and _stands_alone(texts, i) \
+                    and heading_like(text):
+                positions[i] = Opening(UNKNOWN, False)
+    return dict(sorted(positions.items()))
+
+
+def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
     found = [(i, opening) for i, text in enumerate(texts) if (opening := match.match(text)) is not None]
     positions: dict[int, Opening] = {}
     # a heading printed exactly once opens its block wherever it stands (a reordered page) ...
@@ -127,13 +143,45 @@ def heading_positions(lines: list[str], spec: "LayoutSpec") -> dict[int, Opening
         if chosen is not None:
             positions[chosen[0]] = chosen[1]
             limit = chosen[0]
-    prose = _prose_lines(positions, len(texts), spec)
+    placed = {o.name for o in positions.values()}
+    for heading in spec.headings:  # out of order and not printed exactly: placed when it is the only candidate
+        candidates = [i for i, o in found if o.name == heading.name and i not in positions]
+        if heading.name not in placed and len(candidates) == 1:
+            positions[candidates[0]] = next(o for i, o in found if i == candidates[0])
+    prose = _prose_lines(positions, len(texts), spec, spec.prose_blocks | spec.described_blocks)
+    first = min(positions, default=len(texts))  # the title and header lines are not sections
     for i, text in enumerate(texts):
-        if i not in positions and unknown_section_heading(text) \
-                and (not spec.explainer_after_heading or _explainer_follows(texts, i)) \
-                and (i not in prose or spec.explainer_after_heading or _stands_alone(texts, i)):
-            positions[i] = Opening(UNKNOWN, False)
+        if i <= first or i in positions or not (spec.explainer_after_heading and _explainer_follows(texts, i)):
+            continue
+        if unknown_section_heading(text) or (i not in prose and heading_like(text)):
+            positions[i] = Opening(UNKNOWN, False)  # a heading no layout knows, with its explainer
     return dict(sorted(positions.items()))
+
+
+def _foreign_runs(texts: list[str], positions: dict[int, Opening], spec: "LayoutSpec") -> dict[int, Opening]:
+    """Headings no rule names, found by structure: a list block's values stand on consecutive
+    lines, so a later run of lines in it belongs to another section. Where values follow
+    their heading after a blank line (Veeva, and any h1-h6 heading in HTML), the next run
+    starts with that section's heading; where they follow it directly (MedPath text), the
+    heading is the last line of the run, glued to the list, when a blank line follows it."""
+    found: dict[int, Opening] = {}
+    starts = sorted(positions)
+    for k, start in enumerate(starts):
+        if positions[start].name not in spec.list_blocks:
+            continue
+        end = starts[k + 1] if k + 1 < len(starts) else len(texts)
+        first = next((i for i in range(start + 1, end) if texts[i]), None)
+        if first is None:
+            continue
+        run_end = next((i for i in range(first, end) if not texts[i]), end)
+        rest = next((i for i in range(run_end, end) if texts[i]), None)
+        if rest is None:
+            continue
+        if first > start + 1:
+            found[rest] = Opening(UNKNOWN, False)
+        elif run_end - first >= 2 and heading_like(texts[run_end - 1]):
+            found[run_end - 1] = Opening(UNKNOWN, False)
+    return found
 
 
 def _stands_alone(texts: list[str], i: int) -> bool:
@@ -163,12 +211,12 @@ def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> di
     return positions
 
 
-def _prose_lines(positions: dict[int, Opening], n: int, spec: "LayoutSpec") -> set[int]:
-    """Indexes of lines inside free-text blocks (a heading-like line there is text)."""
+def _prose_lines(positions: dict[int, Opening], n: int, spec: "LayoutSpec", names: frozenset[str]) -> set[int]:
+    """Indexes of lines inside the blocks `names` (free text, where a heading-like line is text)."""
     out: set[int] = set()
     starts = sorted(positions)
     for k, start in enumerate(starts):
-        if positions[start].name in spec.prose_blocks:
+        if positions[start].name in names:
             end = starts[k + 1] if k + 1 < len(starts) else n
             out.update(range(start + 1, end))
     return out
@@ -176,8 +224,7 @@ def _prose_lines(positions: dict[int, Opening], n: int, spec: "LayoutSpec") -> s
 
 def _explainer_follows(texts: list[str], i: int) -> bool:
     """The next non-blank line is a sentence (the fixed explainer a heading has in this layout)."""
-    nxt = next((t for t in texts[i + 1:] if t), "")
-    return nxt.endswith(".") and len(nxt.split()) >= 4
+    return sentence_like(next((t for t in texts[i + 1:] if t), ""))
 
 
 def order_departures(names: list[str], spec: "LayoutSpec") -> list[tuple[str, str]]:

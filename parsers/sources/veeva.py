@@ -279,6 +279,9 @@ SPEC = LayoutSpec(
     read_first=("Treatments",),  # an arm's treatments are added to the list only when Treatments lacks them
     not_headings=frozenset(_MARKERS),
     markers_in=frozenset({ARMS}),
+    list_blocks=frozenset({"Status and phase", "Conditions", "Treatments", "Study type", "Funder types", "Identifiers",
+                           "Enrollment", "Sex", "Ages", "Volunteers", "Primary purpose", "Allocation",
+                           "Interventional model", "Observational model", "Time perspective", "Masking", ARMS}),
     prose_blocks=frozenset({"About", "Full description", "Inclusion criteria", "Exclusion criteria"}),
     usual_order=(*_HEADINGS[: _HEADINGS.index("Trial contacts and locations")], ARMS,
                  *_HEADINGS[_HEADINGS.index("Trial contacts and locations"):]),

@@ -208,6 +208,9 @@ UNKNOWN_SECTIONS = (
     ("Trial Updates", ["Last reviewed by the sponsor in March 2025."]),
     ("Similar Studies", ["Three studies with the same condition are recruiting near you."]),
     ("Investigator Information", ["Dr. Jane Roe", "Principal investigator"]),
+    # headings no rule of the parser names: their lines must end up unused or in free text, never as values
+    ("Funding Sources", ["National Heart Foundation"]),
+    ("Ask a Question", ["Send your question to the study team."]),
 )
 
 
@@ -229,14 +232,14 @@ def unknown_sections(page: Page, rng: random.Random) -> Page:
 
 
 def reword_headings(page: Page, rng: random.Random) -> Page | None:
-    """A few headings (1 to 3) reworded: case, punctuation, "&"/"and", singular/plural, synonym."""
+    """A few headings (1 to 4) reworded: case, punctuation, "&"/"and", singular/plural, synonym."""
     spots = [(s, n) for s, section in enumerate(page.sections) if section.name not in _TOP_NAMES
              for n, line in enumerate(section.lines) if line.kind == "heading" and not re.search(r"\d", line.text)]
     if not spots:
         return None
     sections = [Section(s.name, list(s.lines), s.optional) for s in page.sections]
     changed = 0
-    for s, n in rng.sample(spots, min(len(spots), rng.randint(1, 3))):
+    for s, n in rng.sample(spots, min(len(spots), rng.randint(1, 4))):
         new = _reworded(sections[s].lines[n].text, rng)
         if new is not None:
             sections[s].lines[n] = Line(new, "heading")
@@ -323,6 +326,19 @@ KINDS = (
     Kind("split_value", split_title),
     Kind("html_wrapper", lambda page, rng: page, ("html",)),
 )
+
+
+def combined(page: Page, rng: random.Random) -> Page | None:
+    """Two or three of the page-level kinds at once (a site redesign rarely changes one thing)."""
+    kinds = rng.sample([chrome_top, chrome_middle, chrome_bottom, reorder, unknown_sections, reword_headings,
+                        split_title], rng.randint(2, 3))
+    changed = page
+    for mutate in kinds:
+        changed = mutate(changed, rng) or changed
+    return changed if changed is not page else None
+
+
+KINDS = (*KINDS, Kind("combined", combined))
 KIND_NAMES = tuple(k.name for k in KINDS)
 
 
