@@ -32,6 +32,7 @@ DRIFT_CODES = frozenset({
     "html_drift",  # saved HTML whose headings are no longer h1-h6 elements
     "suspect_value",  # a slot refused what stood in it (a UI word as the title...)
     "joined_lines",  # a value wrapped over several lines was joined
+    "possible_heading",  # a heading-like line standing alone in free text (kept as text)
 })
 
 
@@ -86,6 +87,10 @@ def warn_layout_drift(record: "SourceRecord", blocks: list["Block"], spec: "Layo
             record.warn("heading_variant", f"{block.heading!r} read as {block.name!r}")
     for name, after in order_departures([b.name for b in blocks], spec)[:3]:
         record.warn("section_order", f"{name!r} after {after!r}")
+    for block in blocks:
+        if block.name in spec.prose_blocks - spec.described_blocks:
+            for line in _standalone_headings(block.lines):
+                record.warn("possible_heading", f"{line!r} in {block.heading!r}")
     profile = USUAL_PROFILE.get(spec.key)
     if profile is not None:
         names = {b.name for b in blocks}
@@ -100,6 +105,18 @@ def warn_layout_drift(record: "SourceRecord", blocks: list["Block"], spec: "Layo
         spacing = _spacing_drift(lines, spec.blank_rhythm)
         if spacing:
             record.warn("spacing_drift", spacing)
+
+
+def _standalone_headings(lines: list[str]) -> list[str]:
+    """Heading-like lines between blank lines (not the block's first line): in free text these
+    are most likely the heading of a section no layout knows; they stay text, but are named."""
+    from parsers.headings import heading_like
+
+    texts = [line.strip() for line in lines]
+    first = next((i for i, t in enumerate(texts) if t), None)
+    return [t for i, t in enumerate(texts)
+            if first is not None and i > first and 0 < i < len(texts) - 1 and not texts[i - 1] and not texts[i + 1]
+            and heading_like(t)]
 
 
 def _spacing_drift(lines: list[str], blank_rhythm: bool) -> str | None:

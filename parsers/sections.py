@@ -58,11 +58,11 @@ class _Matcher:
         if is_item(text) or (text.casefold() in self.not_headings
                              and (block is None or not self.markers_in or block in self.markers_in)):
             return None
+        if in_prose and text.endswith(":"):
+            return None  # "Study design:" in a description is a label of the text
         name = self.exact.get(text.rstrip(": ").casefold())
         if name is not None:
             return Opening(name, False)  # "Sex:": the printed heading with a colon
-        if in_prose and text.endswith(":"):
-            return None
         name = self.tolerant.get(heading_key(text))
         if name is not None and not (first_value and is_value_word(text)):
             return Opening(name, False)
@@ -192,11 +192,22 @@ def _stands_alone(texts: list[str], i: int) -> bool:
 def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
     positions: dict[int, Opening] = {}
     used: set[str] = set()
+    # a heading that stands alone somewhere (blank lines around it: Veeva text, any h1-h6 in
+    # HTML) opens its block there, not at an earlier line of free text that repeats it
+    alone = {o.name for i, text in enumerate(texts)
+             if (o := match.match(text)) is not None and o.exact and _stands_alone(texts, i)}
+    printed = {o.name for text in texts if (o := match.match(text)) is not None and o.exact}
     current = None
     first_value = False  # no line yet since the last heading
     for i, text in enumerate(texts):
         in_prose = current in spec.prose_blocks
         opening = match.match(text, in_prose, first_value, current or TOP)
+        if opening is None and in_prose and text.endswith(":"):
+            # "Exclusion criteria:" in free text is that heading only when the page never prints it plain
+            name = match.exact.get(text.rstrip(": ").casefold())
+            opening = Opening(name, False) if name is not None and name not in printed else None
+        if opening is not None and opening.name in alone and not _stands_alone(texts, i):
+            opening = None
         if opening is not None and opening.name not in used:
             positions[i] = opening
             used.add(opening.name)

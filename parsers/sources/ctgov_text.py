@@ -506,7 +506,7 @@ SPEC = LayoutSpec(
     finish=_finish,
     not_headings=frozenset({"Intervention:"}),
     prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Eligibility Criteria"}),
-    described_blocks=frozenset({"Study Groups", "Interventions", "References"}),
+    described_blocks=frozenset({"Study Groups", "Interventions"}),
     chrome=SITE_CHROME[KEY],
     chrome_patterns=SITE_CHROME_PATTERNS[KEY],
 )

@@ -277,6 +277,7 @@ SPEC = LayoutSpec(
     chrome_patterns=SITE_CHROME_PATTERNS[KEY],
     footer_markers=frozenset({"MedPath"}),
     finish=_finish,
+    described_blocks=frozenset({"Primary Outcome Measures", "Secondary Outcome Measures", "Other Outcome Measures"}),
     list_blocks=frozenset({"Conditions", "Registration Number", "Lead Sponsor", "Status", "Sex", *_RECRUITMENT_LABELS,
                            "Study Type", "Study Design"}),
     prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Inclusion Criteria", "Exclusion Criteria",
