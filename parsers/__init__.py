@@ -32,7 +32,9 @@ def parse_text(text: str, source: str | None = None) -> SourceRecord:
     lines = page_lines(text or "", mark_headings=True)
     key = source or detect_lines(lines)
     if key is None:
-        raise UnknownLayout("no known page layout matches this content")
+        from parsers.detect import closest_layout
+
+        raise UnknownLayout(f"no known page layout matches this content; {closest_layout(lines)}")
     specs = layout_specs()
     if key not in specs:
         raise ValueError(f"{key!r} is not a page layout (known: {sorted(specs)})")

@@ -73,20 +73,53 @@ class Signature:
     marker: re.Pattern[str] | None = None
     min_headings: int = 2
     strong_headings: int | None = None
-    brand_window: int = 5
+    brand_window: int = 8
 
-    def score(self, lines: Sequence[str]) -> int:
+    def score(self, lines: Sequence[str], site: str | None = None) -> int:
         """0 = not this layout; higher = more evidence."""
-        content = [line.strip() for line in lines if line.strip()]
+        evidence = self.evidence(lines, site)
+        return evidence.score if evidence.recognised else 0
+
+    def evidence(self, lines: Sequence[str], site: str | None = None) -> "Evidence":
+        """The signals a page gives for this layout: a brand or marker line near the top (after
+        generic chrome), and distinctive headings, matched tolerantly (case, plural, "&",
+        the site's synonyms) so a page with a few reworded headings is still recognised."""
+        from parsers.chrome import is_generic_chrome
+        from parsers.headings import SYNONYMS, heading_key
+
+        content = [line.strip() for line in lines if line.strip() and not is_generic_chrome(line)]
         top = content[: self.brand_window]
         branded = any(line in self.brand for line in top) if self.brand else False
         marked = any(self.marker.match(line) for line in top) if self.marker else False
-        found = len(self.headings & set(content))
-        if (branded or marked) and found >= self.min_headings:
-            return 100 + found
-        if self.strong_headings is not None and found >= self.strong_headings:
-            return found
-        return 0
+        wanted = {heading_key(h): h for h in self.headings}
+        wanted.update({heading_key(syn): canonical for syn, canonical in SYNONYMS.get(site or "", {}).items()
+                       if canonical in self.headings})
+        found = {wanted[key] for line in content if len(line) <= 80 and (key := heading_key(line)) in wanted}
+        return Evidence(branded or marked, len(found), len(self.headings), self.min_headings, self.strong_headings)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    anchored: bool  # the brand or marker line stands near the top
+    found: int  # distinctive headings present
+    total: int
+    min_headings: int  # needed with the brand/marker
+    strong_headings: int | None  # needed without it
+
+    @property
+    def recognised(self) -> bool:
+        return (self.anchored and self.found >= self.min_headings) or (
+            self.strong_headings is not None and self.found >= self.strong_headings)
+
+    @property
+    def score(self) -> int:
+        return (100 if self.anchored else 0) + self.found
+
+    def describe(self) -> str:
+        needs = f"needs brand/marker + {self.min_headings}" + (
+            f" or {self.strong_headings} without" if self.strong_headings is not None else "")
+        return (f"score {self.score}: {'brand/marker line' if self.anchored else 'no brand/marker line'}, "
+                f"{self.found} of {self.total} distinctive headings ({needs})")
 
 
 @dataclass(frozen=True)
