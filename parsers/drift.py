@@ -89,7 +89,7 @@ def warn_layout_drift(record: "SourceRecord", blocks: list["Block"], spec: "Layo
         record.warn("section_order", f"{name!r} after {after!r}")
     for block in blocks:
         if block.name in spec.prose_blocks - spec.described_blocks:
-            for line in _standalone_headings(block.lines):
+            for line in _standalone_headings(block.lines, spec.explainer_after_heading):
                 record.warn("possible_heading", f"{line!r} in {block.heading!r}")
     profile = USUAL_PROFILE.get(spec.key)
     if profile is not None:
@@ -107,16 +107,25 @@ def warn_layout_drift(record: "SourceRecord", blocks: list["Block"], spec: "Layo
             record.warn("spacing_drift", spacing)
 
 
-def _standalone_headings(lines: list[str]) -> list[str]:
-    """Heading-like lines between blank lines (not the block's first line): in free text these
-    are most likely the heading of a section no layout knows; they stay text, but are named."""
-    from parsers.headings import heading_like
+def _standalone_headings(lines: list[str], explained: bool) -> list[str]:
+    """Heading-like lines in free text that stand as this layout's headings do: between blank
+    lines, or (layouts with an explainer) followed by a sentence. Most likely the heading of a
+    section no layout knows: they stay text, but are named."""
+    from parsers.headings import heading_like, sentence_like
+    from parsers.lines import is_item
 
     texts = [line.strip() for line in lines]
-    first = next((i for i, t in enumerate(texts) if t), None)
-    return [t for i, t in enumerate(texts)
-            if first is not None and i > first and 0 < i < len(texts) - 1 and not texts[i - 1] and not texts[i + 1]
-            and heading_like(t)]
+    filled = [i for i, t in enumerate(texts) if t]
+    out = []
+    for n, i in enumerate(filled[:-1]):
+        if not heading_like(texts[i]):
+            continue
+        following = texts[filled[n + 1]]
+        if explained and sentence_like(following) and not is_item(following):
+            out.append(texts[i])  # the explainer under the heading was already taken: any line counts
+        elif not explained and n > 0 and i - filled[n - 1] > 1 and filled[n + 1] - i > 1:
+            out.append(texts[i])
+    return out
 
 
 def _spacing_drift(lines: list[str], blank_rhythm: bool) -> str | None:
