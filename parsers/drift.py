@@ -172,8 +172,11 @@ class BatchDrift:
         out: dict[str, float | int | str] = {"drift_pages": self.pages}
         out.update({f"drift_{code}_share": round(share, 4) for code, share in sorted(self.shares.items())})
         out.update({f"drift_null_{name}_share": round(share, 4) for name, share in sorted(self.null_shares.items())})
-        out["drift_departures"] = "; ".join(map(str, self.departures)) or "none"
+        out["drift_departures"] = self.departures_text() or "none"
         return out
+
+    def departures_text(self) -> str:
+        return ", ".join(map(str, self.departures[:4]))
 
 
 def filled_fields(record: "SourceRecord | dict[str, Any]") -> set[str]:
@@ -206,10 +209,17 @@ def batch_drift(source: str, pages: Iterable[tuple[Iterable[str], set[str]]]) ->
     return result
 
 
-def alert_line(batch: str, drifts: Iterable[BatchDrift]) -> str | None:
-    """One line for the operator when a source's pages in this batch departed from their profile."""
-    parts = [f"{d.source} ({d.pages} pages): " + ", ".join(map(str, d.departures[:3])) for d in drifts if d.drifted]
+def batch_drift_from_staged(source: str, warnings: Iterable[list[str] | None], record_jsons: Iterable[str]) -> BatchDrift:
+    """batch_drift over staged rows: each record's warnings and its record as JSON."""
+    import json
+
+    return batch_drift(source, ((w or [], filled_fields(json.loads(r))) for w, r in zip(warnings, record_jsons)))
+
+
+def alert_line(batch: str, drifted: Iterable[tuple[str, int, str]]) -> str | None:
+    """One line for the operator: (source, pages, departures) of the sources whose pages in
+    this batch departed from their usual profile; None when none did."""
+    parts = [f"{source} ({pages} pages): {departures}" for source, pages, departures in drifted]
     if not parts:
         return None
-    return (f"drift alert, batch {batch}: " + "; ".join(parts)
-            + " - see README 'Answering a drift alert'")
+    return f"drift alert, batch {batch}: " + "; ".join(parts) + " (README: 'Answering a drift alert')"

@@ -4,6 +4,7 @@ import time
 
 import dagster as dg
 
+from parsers.drift import batch_drift_from_staged
 from pipelines import ingest
 from pipelines.defs.partitions import raw_batches
 from pipelines.defs.resources import TrialbridgeConfig
@@ -56,6 +57,18 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
     })
 
 
+DRIFT_CHECK = "layout_drift"
+
+
+def _drift_check(drift) -> dg.AssetCheckResult:
+    """Non-blocking: a drifted batch is still used (fields it could not read are null), but the
+    operator should look (README: "Answering a drift alert")."""
+    return dg.AssetCheckResult(
+        check_name=DRIFT_CHECK, passed=not drift.drifted, severity=dg.AssetCheckSeverity.WARN,
+        description=drift.departures_text() or "pages match the source's usual profile",
+        metadata={"pages": drift.pages, "departures": drift.departures_text() or "none"})
+
+
 def build_parsed_asset(source: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=parsed_key(source),
@@ -68,13 +81,18 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         automation_condition=dg.AutomationCondition.eager(),
         description=f"Canonical records parsed from the `{source}` pages of one raw batch "
                     "(staged by raw_batch_intake; one JSON record per raw file).",
+        check_specs=[dg.AssetCheckSpec(DRIFT_CHECK, asset=parsed_key(source), blocking=False,
+                                       description="the batch's pages match the source's usual layout profile")],
     )
     def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
         if not ingest.is_staged(trialbridge.warehouse_path, context.partition_key):
             raise dg.Failure(f"batch {context.partition_key!r} is not staged: materialize {INTAKE_KEY} first")
         table = ingest.load_staged_source(trialbridge.warehouse_path, context.partition_key, source)
         codes = ingest.warning_codes(table.column("warnings").to_pylist())
-        return dg.MaterializeResult(metadata={
+        drift = batch_drift_from_staged(source, table.column("warnings").to_pylist(),
+                                        table.column("record_json").to_pylist())
+        return dg.MaterializeResult(check_results=[_drift_check(drift)], metadata={
+            **drift.metadata(),
             "dagster/row_count": table.num_rows,
             "warnings": sum(codes.values()),
             "warning_codes": _counts_md(dict(codes.most_common(20)), "Warning code"),
