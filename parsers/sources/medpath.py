@@ -195,6 +195,9 @@ def read_locations(record: SourceRecord, block: Block) -> list[str]:
         if i < n and is_flag(lines[i]):
             i += 1
         place = strip_flag(lines[i])[1] if i < n else None
+        if place is not None and not _place_shaped(place):
+            unused.append(facility)  # not a site card: a line of some other section (kept, warned)
+            continue
         i += 1 if place is not None else 0
         city, state, country = split_place(place) if place else (None, None, None)
         location = Location(facility, city, state, country, raw=f"{facility} | {place or ''}")
@@ -206,6 +209,12 @@ def read_locations(record: SourceRecord, block: Block) -> list[str]:
     if match and int(match.group(1)) != len(record.locations):
         record.warn("location_count_mismatch", f"page says {match.group(1)}, parsed {len(record.locations)}")
     return unused
+
+
+def _place_shaped(line: str) -> bool:
+    """"City, Country" or "Country": short comma-separated names, not a sentence."""
+    parts = [p.strip() for p in line.split(",") if p.strip()]
+    return bool(parts) and not line.rstrip().endswith((".", "!", "?")) and all(len(p.split()) <= 6 for p in parts)
 
 
 def _read_site_contact(record: SourceRecord, lines: list[str], i: int, location: Location) -> int:
