@@ -100,6 +100,11 @@ def heading_key(text: str) -> str:
     return " ".join(_singular(w) for w in words)
 
 
+def heading_shaped(line: str) -> bool:
+    """Short capitalised words without digits or closing punctuation: "Collaborators", "Study Arms"."""
+    return bool(_HEADING_SHAPE.fullmatch(line.strip()))
+
+
 def unknown_section_heading(line: str) -> bool:
     """A short capitalised line ending in a word sections are named by: a heading no layout knows."""
     text = line.strip().rstrip(":")

@@ -2,9 +2,11 @@
 
 A source is a `LayoutSpec` (see parsers/sources/*): its headings, its chrome lines, where its
 footer starts, and one small reader per block. The engine does everything else the same way
-for every source: it cuts the page into blocks at the known headings, runs each block's reader
-inside a guard (a broken section becomes a warning, the rest of the page is still used),
-and turns lines a reader did not use into "unused_lines" warnings, so nothing is lost silently.
+for every source: it drops site chrome wherever it stands (parsers/chrome.py), cuts the page
+into blocks at its headings, read tolerantly (parsers/sections.py, parsers/headings.py), runs
+each block's reader inside a guard (a broken section becomes a warning, the rest of the page
+is still used), turns lines a reader did not use into "unused_lines" warnings, so nothing is
+lost silently, and says how the page departs from its layout (parsers/drift.py).
 
 Also here: the helpers readers share: `normalized` (normalizer call that records the raw
 string and turns `Unmapped` into an "unmapped_value" warning), `fill_slots` (positional values
@@ -17,10 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers.headings import heading_shaped
 from parsers.lines import split_item
 from parsers.normalize import Unmapped
 from parsers.record import Criterion, SourceRecord
 from parsers.sections import UNKNOWN
+from parsers.signature import Evidence, Signature  # noqa: F401 (spec modules import them from here)
 
 # A reader fills the record from one block and returns the lines it did not use.
 Reader = Callable[[SourceRecord, "Block"], "list[str] | None"]
@@ -56,70 +60,6 @@ class Block:
 
 
 TOP = "_top"
-
-
-@dataclass(frozen=True)
-class Signature:
-    """How `detect` recognises a layout from its content.
-
-    brand: lines one of which must stand among the first `brand_window` non-blank lines
-    (or `marker`, a regex one of those lines must match); headings: distinctive headings, of
-    which at least `min_headings` must be present. Without the brand/marker, `strong_headings`
-    distinctive headings are enough (a page whose chrome was cut off).
-    """
-
-    headings: frozenset[str]
-    brand: frozenset[str] = frozenset()
-    marker: re.Pattern[str] | None = None
-    min_headings: int = 2
-    strong_headings: int | None = None
-    brand_window: int = 8
-
-    def score(self, lines: Sequence[str], site: str | None = None) -> int:
-        """0 = not this layout; higher = more evidence."""
-        evidence = self.evidence(lines, site)
-        return evidence.score if evidence.recognised else 0
-
-    def evidence(self, lines: Sequence[str], site: str | None = None) -> "Evidence":
-        """The signals a page gives for this layout: a brand or marker line near the top (after
-        generic chrome), and distinctive headings, matched tolerantly (case, plural, "&",
-        the site's synonyms) so a page with a few reworded headings is still recognised."""
-        from parsers.chrome import is_generic_chrome
-        from parsers.headings import SYNONYMS, heading_key
-
-        content = [line.strip() for line in lines if line.strip() and not is_generic_chrome(line)]
-        top = content[: self.brand_window]
-        branded = any(line in self.brand for line in top) if self.brand else False
-        marked = any(self.marker.match(line) for line in top) if self.marker else False
-        wanted = {heading_key(h): h for h in self.headings}
-        wanted.update({heading_key(syn): canonical for syn, canonical in SYNONYMS.get(site or "", {}).items()
-                       if canonical in self.headings})
-        found = {wanted[key] for line in content if len(line) <= 80 and (key := heading_key(line)) in wanted}
-        return Evidence(branded or marked, len(found), len(self.headings), self.min_headings, self.strong_headings)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    anchored: bool  # the brand or marker line stands near the top
-    found: int  # distinctive headings present
-    total: int
-    min_headings: int  # needed with the brand/marker
-    strong_headings: int | None  # needed without it
-
-    @property
-    def recognised(self) -> bool:
-        return (self.anchored and self.found >= self.min_headings) or (
-            self.strong_headings is not None and self.found >= self.strong_headings)
-
-    @property
-    def score(self) -> int:
-        return (100 if self.anchored else 0) + self.found
-
-    def describe(self) -> str:
-        needs = f"needs brand/marker + {self.min_headings}" + (
-            f" or {self.strong_headings} without" if self.strong_headings is not None else "")
-        return (f"score {self.score}: {'brand/marker line' if self.anchored else 'no brand/marker line'}, "
-                f"{self.found} of {self.total} distinctive headings ({needs})")
 
 
 @dataclass(frozen=True)
@@ -222,7 +162,7 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup
             continue
         unused = [u for u in (unused or []) if u.strip()]
         if unused:
-            if _heading_shaped(unused[0]):
+            if heading_shaped(unused[0]):
                 # most likely a section this spec does not know yet: name it, so it can be added
                 record.warn("unknown_heading", repr(unused[0].strip()))
             record.warn("unused_lines", f"{block.heading or 'top'} n={len(unused)}")
@@ -235,14 +175,6 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup
             record.warn("section_error", f"finish: {type(exc).__name__}: {exc}")
     _common_finish(record)
     return record
-
-
-_HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
-
-
-def _heading_shaped(line: str) -> bool:
-    """Short capitalised words without digits or closing punctuation: "Collaborators", "Study Arms"."""
-    return bool(_HEADING_SHAPE.fullmatch(line.strip()))
 
 
 def _common_finish(record: SourceRecord) -> None:
