@@ -17,6 +17,7 @@ right after a "Was this page helpful?" line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SITE_CHROME: dict[str, frozenset[str]] = {
     "veeva": frozenset({"ClinicalTrials.Veeva", "Menu", "Loading...", "Clinical trials",
@@ -81,15 +82,23 @@ def _ui_key(line: str) -> str:
     return re.sub(r"\s+", " ", _GLYPHS.sub("", line)).casefold()
 
 
+_ANY_GENERIC = re.compile("|".join(f"(?:{p.pattern})" for p in GENERIC_PATTERNS), re.IGNORECASE)
+# Every generic pattern needs one of these: a cheap first test for the many lines that have none.
+_HINT = re.compile(r"home|start|[›»★☆✩✪⭐©]|skip|cookie|rated|out of|copyright", re.IGNORECASE)
+_SHORT = 60  # UI phrases are short; longer lines skip that test
+
+
+@lru_cache(maxsize=1 << 16)
 def is_generic_chrome(line: str) -> bool:
     """A line any site may show around the content (share links, breadcrumbs, cookie banner...)."""
     text = line.strip()
     if not text or len(text) > 240:
         return False
-    key = _ui_key(text)
-    if key in UI_PHRASES or (key and _ACTION.fullmatch(key)):
-        return True
-    return any(p.fullmatch(text) for p in GENERIC_PATTERNS)
+    if len(text) <= _SHORT:
+        key = _ui_key(text)
+        if key in UI_PHRASES or (key and _ACTION.fullmatch(key)):
+            return True
+    return bool(_HINT.search(text)) and bool(_ANY_GENERIC.fullmatch(text))
 
 
 def is_site_chrome(line: str, site: str) -> bool:

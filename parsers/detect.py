@@ -14,9 +14,12 @@ from parsers.sources import layout_specs
 
 
 def detect_lines(lines: Sequence[str]) -> str | None:
+    from parsers.signature import PageView
+
+    page = PageView.of(lines)
     best, best_score = None, 0
     for key, spec in layout_specs().items():
-        score = spec.signature.score(lines, key)
+        score = spec.signature.score(page, key)
         if score > best_score:
             best, best_score = key, score
     return best

@@ -16,6 +16,7 @@ section above it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SYNONYMS: dict[str, dict[str, str]] = {
     "veeva": {
@@ -93,6 +94,7 @@ def _singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def heading_key(text: str) -> str:
     """"Condition(s):" / "CONDITIONS" / "conditions" -> "condition"; "Study & Design" -> "study and design"."""
     text = text.casefold().replace("&", " and ").replace("(s)", "s")

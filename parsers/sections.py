@@ -11,6 +11,7 @@ are not read as part of the section above it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from parsers.headings import SYNONYMS, heading_key, heading_like, sentence_like, unknown_section_heading
@@ -42,6 +43,7 @@ class _Matcher:
             self.tolerant.setdefault(heading_key(synonym), canonical)
         self.not_headings = {line.casefold() for line in spec.not_headings}
         self.markers_in = spec.markers_in
+        self._memo: dict[tuple, Opening | None] = {}
 
     def match(self, text: str, in_prose: bool = False, first_value: bool = True, block: str | None = None) -> Opening | None:
         """in_prose: the line stands in free text; first_value: it is the first line under a
@@ -49,14 +51,22 @@ class _Matcher:
         block it stands in, when known."""
         if not text or len(text) > 80:
             return None
+        markers = block is None or not self.markers_in or block in self.markers_in
+        key = (text, in_prose, first_value, markers)
+        if key not in self._memo:
+            if len(self._memo) > 1 << 16:
+                self._memo.clear()
+            self._memo[key] = self._match(text, in_prose, first_value, markers)
+        return self._memo[key]
+
+    def _match(self, text: str, in_prose: bool, first_value: bool, markers: bool) -> Opening | None:
         name = self.exact.get(text.casefold())
         if name is not None:
             return Opening(name, True)
         for heading in self.patterned:
             if heading.matches(text):
                 return Opening(heading.name, True)
-        if is_item(text) or (text.casefold() in self.not_headings
-                             and (block is None or not self.markers_in or block in self.markers_in)):
+        if is_item(text) or (markers and text.casefold() in self.not_headings):
             return None
         if in_prose and text.endswith(":"):
             return None  # "Study design:" in a description is a label of the text
@@ -79,6 +89,7 @@ def matcher(spec: "LayoutSpec") -> _Matcher:
     return cached[1]
 
 
+@lru_cache(maxsize=1 << 14)
 def is_value_word(text: str) -> bool:
     """A line some field normalizer accepts (a status, phase, sex, design word): a value, never a heading."""
     from parsers.layout import NOT_RECOGNISED, attempt

@@ -29,27 +29,49 @@ class Signature:
     strong_headings: int | None = None
     brand_window: int = 8
 
-    def score(self, lines: Sequence[str], site: str | None = None) -> int:
+    def score(self, lines: "Sequence[str] | PageView", site: str | None = None) -> int:
         """0 = not this layout; higher = more evidence."""
         evidence = self.evidence(lines, site)
         return evidence.score if evidence.recognised else 0
 
-    def evidence(self, lines: Sequence[str], site: str | None = None) -> "Evidence":
+    def evidence(self, lines: "Sequence[str] | PageView", site: str | None = None) -> "Evidence":
         """The signals a page gives for this layout: a brand or marker line near the top (after
         generic chrome), and distinctive headings, matched tolerantly (case, plural, "&",
         the site's synonyms) so a page with a few reworded headings is still recognised."""
-        from parsers.chrome import is_generic_chrome
         from parsers.headings import SYNONYMS, heading_key
 
-        content = [line.strip() for line in lines if line.strip() and not is_generic_chrome(line)]
-        top = content[: self.brand_window]
+        page = lines if isinstance(lines, PageView) else PageView.of(lines)
+        top = page.top[: self.brand_window]
         branded = any(line in self.brand for line in top) if self.brand else False
         marked = any(self.marker.match(line) for line in top) if self.marker else False
         wanted = {heading_key(h): h for h in self.headings}
         wanted.update({heading_key(syn): canonical for syn, canonical in SYNONYMS.get(site or "", {}).items()
                        if canonical in self.headings})
-        found = {wanted[key] for line in content if len(line) <= 80 and (key := heading_key(line)) in wanted}
+        found = {wanted[key] for key in page.keys if key in wanted}
         return Evidence(branded or marked, len(found), len(self.headings), self.min_headings, self.strong_headings)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What every signature reads from a page, computed once: the first content lines after
+    generic chrome, and the heading keys of its short lines."""
+
+    top: tuple[str, ...]
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, lines: Sequence[str], window: int = 12) -> "PageView":
+        from parsers.chrome import is_generic_chrome
+        from parsers.headings import heading_key
+
+        content = [line.strip() for line in lines if line.strip()]
+        top: list[str] = []
+        for line in content:
+            if len(top) == window:
+                break
+            if not is_generic_chrome(line):
+                top.append(line)
+        return cls(tuple(top), frozenset(heading_key(line) for line in content if len(line) <= 80))
 
 
 @dataclass(frozen=True)
