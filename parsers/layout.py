@@ -222,12 +222,18 @@ def read_title(record: SourceRecord, parts: Sequence[str]) -> None:
         record.warn("suspect_value", f"title: {len(parts)} lines before the next anchor")
         return
     title = " ".join(parts)
-    if any(looks_like_chrome(p, record.source) for p in parts):
+    if any(looks_like_chrome(p, record.source) for p in parts) or _ui_token(title):
         record.warn("suspect_value", f"title={title!r} reads like site chrome")
         return
     if len(parts) > 1:
         record.warn("joined_lines", f"title from {len(parts)} lines")
     record.title = record.raw["title"] = title
+
+
+def _ui_token(text: str) -> bool:
+    """One plain word ("Compare", "Overview", "O"): a button or an avatar, not a trial title
+    (a one-word title is an acronym: capitals or digits, "ASPIRE-2")."""
+    return " " not in text and (len(text) < 3 or (text.isalpha() and not text.isupper()))
 
 
 # What `attempt` returns when a normalizer does not recognise a line (None is a real answer:

@@ -79,7 +79,12 @@ def read_registration(record: SourceRecord, block: Block) -> None:
 
 
 def read_lead_sponsor(record: SourceRecord, block: Block) -> list[str]:
+    from parsers.chrome import looks_like_chrome
+
     values = block.values
+    if values and looks_like_chrome(values[0], KEY):
+        record.warn("suspect_value", f"lead_sponsor={values[0]!r} reads like site chrome")
+        return values
     if values:
         record.lead_sponsor = record.raw["lead_sponsor"] = values[0]
         record.sponsors.append(Sponsor(values[0], "lead"))

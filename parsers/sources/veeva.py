@@ -46,11 +46,11 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    initial = next((i for i, v in enumerate(values[:5]) if len(v) == 1 and i > 0), None)
+    initial = next((i for i, v in enumerate(values[:5]) if len(v) == 1), None)
     if initial is None:  # no avatar: title, sponsor by position
         read_title(record, values[:1])
         return _read_sponsor(record, values[1:], None)
-    read_title(record, values[:initial])
+    read_title(record, values[:initial])  # none before the avatar: the title is missing (warned)
     return _read_sponsor(record, values[initial + 1:], values[initial])
 
 
