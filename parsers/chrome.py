@@ -84,7 +84,7 @@ def _ui_key(line: str) -> str:
 
 _ANY_GENERIC = re.compile("|".join(f"(?:{p.pattern})" for p in GENERIC_PATTERNS), re.IGNORECASE)
 # Every generic pattern needs one of these: a cheap first test for the many lines that have none.
-_HINT = re.compile(r"home|start|[›»★☆✩✪⭐©]|skip|cookie|rated|out of|copyright", re.IGNORECASE)
+_HINTS = ("home", "start", "›", "»", "★", "☆", "✩", "✪", "⭐", "©", "skip", "cookie", "rated", "out of", "copyright")
 _SHORT = 60  # UI phrases are short; longer lines skip that test
 
 
@@ -98,13 +98,22 @@ def is_generic_chrome(line: str) -> bool:
         key = _ui_key(text)
         if key in UI_PHRASES or (key and _ACTION.fullmatch(key)):
             return True
-    return bool(_HINT.search(text)) and bool(_ANY_GENERIC.fullmatch(text))
+    low = text.lower()
+    return any(hint in low for hint in _HINTS) and bool(_ANY_GENERIC.fullmatch(text))
+
+
+@lru_cache(maxsize=None)
+def _site_pattern(site: str) -> re.Pattern[str] | None:
+    patterns = SITE_CHROME_PATTERNS.get(site, ())
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
 
 def is_site_chrome(line: str, site: str) -> bool:
     text = line.strip()
-    return bool(text) and (text in SITE_CHROME.get(site, ()) or
-                           any(p.fullmatch(text) for p in SITE_CHROME_PATTERNS.get(site, ())))
+    if not text:
+        return False
+    pattern = _site_pattern(site)
+    return text in SITE_CHROME.get(site, ()) or (pattern is not None and bool(pattern.fullmatch(text)))
 
 
 def remove_chrome(lines: list[str], site: str) -> tuple[list[str], list[str]]:

@@ -68,7 +68,8 @@ class LayoutSpec:
     headings: tuple[Heading, ...]
     readers: dict[str, Reader]  # block name -> reader; TOP reads the lines before the first heading
     signature: Signature
-    chrome: frozenset[str] = frozenset()  # lines dropped wherever they stand
+    # extra lines dropped wherever they stand (the sites' own lists are in parsers/chrome.py)
+    chrome: frozenset[str] = frozenset()
     chrome_patterns: tuple[re.Pattern[str], ...] = ()
     brand: frozenset[str] = frozenset()  # dropped when it is the first non-blank line
     footer_markers: frozenset[str] = frozenset()  # the page is cut from the LAST such line on
@@ -104,6 +105,8 @@ def strip_chrome(lines: list[str], spec: LayoutSpec, removed: list[str] | None =
         marks = [i for i, line in enumerate(out) if line.strip() in spec.footer_markers and i > content_start]
         if marks:
             out = out[: marks[-1]]
+    if not spec.chrome and not spec.chrome_patterns:
+        return out
     return [line for line in out if not _is_chrome(line.strip(), spec)]
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from parsers.layout import LayoutSpec
 
 UNKNOWN = "_unknown"
+MAX_HEADING_WORDS = 7  # longer lines are never compared with headings tolerantly
 TOP = "_top"  # as parsers.layout.TOP
 
 
@@ -73,7 +74,7 @@ class _Matcher:
         name = self.exact.get(text.rstrip(": ").casefold())
         if name is not None:
             return Opening(name, False)  # "Sex:": the printed heading with a colon
-        name = self.tolerant.get(heading_key(text))
+        name = self.tolerant.get(heading_key(text)) if text.count(" ") < MAX_HEADING_WORDS else None
         if name is not None and not (first_value and is_value_word(text)):
             return Opening(name, False)
         return None
@@ -162,9 +163,9 @@ def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) ->
     prose = _prose_lines(positions, len(texts), spec, spec.prose_blocks | spec.described_blocks)
     first = min(positions, default=len(texts))  # the title and header lines are not sections
     for i, text in enumerate(texts):
-        if i <= first or i in positions or not (spec.explainer_after_heading and _explainer_follows(texts, i)):
+        if i <= first or i in positions or not spec.explainer_after_heading:
             continue
-        if unknown_section_heading(text) or (i not in prose and heading_like(text)):
+        if (unknown_section_heading(text) or (i not in prose and heading_like(text))) and _explainer_follows(texts, i):
             positions[i] = Opening(UNKNOWN, False)  # a heading no layout knows, with its explainer
     return dict(sorted(positions.items()))
 
@@ -205,9 +206,9 @@ def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> di
     used: set[str] = set()
     # a heading that stands alone somewhere (blank lines around it: Veeva text, any h1-h6 in
     # HTML) opens its block there, not at an earlier line of free text that repeats it
-    alone = {o.name for i, text in enumerate(texts)
-             if (o := match.match(text)) is not None and o.exact and _stands_alone(texts, i)}
-    printed = {o.name for text in texts if (o := match.match(text)) is not None and o.exact}
+    plain = [(i, o) for i, text in enumerate(texts) if (o := match.match(text)) is not None and o.exact]
+    alone = {o.name for i, o in plain if _stands_alone(texts, i)}
+    printed = {o.name for _, o in plain}
     current = None
     first_value = False  # no line yet since the last heading
     for i, text in enumerate(texts):

@@ -63,6 +63,7 @@ class PageView:
     def of(cls, lines: Sequence[str], window: int = 12) -> "PageView":
         from parsers.chrome import is_generic_chrome
         from parsers.headings import heading_key
+        from parsers.sections import MAX_HEADING_WORDS
 
         content = [line.strip() for line in lines if line.strip()]
         top: list[str] = []
@@ -71,7 +72,8 @@ class PageView:
                 break
             if not is_generic_chrome(line):
                 top.append(line)
-        return cls(tuple(top), frozenset(heading_key(line) for line in content if len(line) <= 80))
+        return cls(tuple(top), frozenset(heading_key(line) for line in content
+                                         if len(line) <= 80 and line.count(" ") < MAX_HEADING_WORDS))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from parsers.chrome import SITE_CHROME, SITE_CHROME_PATTERNS
 from parsers.layout import (
     ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
     add_identifier, attempt, dedup, fill_slots, join_text, normalized, read_title, split_place, text_reader,
@@ -507,6 +506,4 @@ SPEC = LayoutSpec(
     not_headings=frozenset({"Intervention:"}),
     prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Eligibility Criteria"}),
     described_blocks=frozenset({"Study Groups", "Interventions"}),
-    chrome=SITE_CHROME[KEY],
-    chrome_patterns=SITE_CHROME_PATTERNS[KEY],
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from parsers.chrome import SITE_CHROME, SITE_CHROME_PATTERNS
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
     add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
@@ -287,8 +286,6 @@ SPEC = LayoutSpec(
         strong_headings=4,
     ),
     brand=frozenset({"MedPath"}),
-    chrome=SITE_CHROME[KEY],
-    chrome_patterns=SITE_CHROME_PATTERNS[KEY],
     footer_markers=frozenset({"MedPath"}),
     finish=_finish,
     described_blocks=frozenset({"Primary Outcome Measures", "Secondary Outcome Measures", "Other Outcome Measures"}),

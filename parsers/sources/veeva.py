@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from parsers.chrome import SITE_CHROME, SITE_CHROME_PATTERNS
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria, add_identifier,
     attempt, normalized, pair_reader, read_title, text_reader, typed_name,
@@ -273,8 +272,6 @@ SPEC = LayoutSpec(
         strong_headings=5,
     ),
     brand=frozenset({"ClinicalTrials.Veeva"}),
-    chrome=SITE_CHROME[KEY],
-    chrome_patterns=SITE_CHROME_PATTERNS[KEY],
     footer_markers=frozenset({"Data sourced from clinicaltrials.gov"}),
     read_first=("Treatments",),  # an arm's treatments are added to the list only when Treatments lacks them
     not_headings=frozenset(_MARKERS),
