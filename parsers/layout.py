@@ -74,7 +74,7 @@ class LayoutSpec:
     brand: frozenset[str] = frozenset()  # dropped when it is the first non-blank line
     footer_markers: frozenset[str] = frozenset()  # the page is cut from the LAST such line on
     explainer_after_heading: bool = False  # each heading is followed by one fixed sentence
-    ordered_headings: bool = False  # headings always come in `headings` order (see _heading_positions)
+    ordered_headings: bool = False  # headings usually come in `headings` order (see parsers.sections)
     finish: Callable[[SourceRecord], None] | None = None  # cross-block steps after all readers
     read_first: tuple[str, ...] = ()  # blocks other readers depend on (read before page order)
     not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:") ...
@@ -117,7 +117,8 @@ def _is_chrome(line: str, spec: LayoutSpec) -> bool:
 
 
 def split_blocks(lines: list[str], spec: LayoutSpec, markup: bool = False) -> list[Block]:
-    """Cut the page at its known headings (see `_heading_positions` for which line is the heading)."""
+    """Cut the page at its headings (see `parsers.sections.heading_positions` for which lines
+    open a block); markup: the lines come from HTML, headings between blank lines."""
     from parsers.sections import heading_positions
 
     positions = heading_positions(lines, spec, markup)
