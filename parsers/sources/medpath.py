@@ -212,6 +212,12 @@ def read_locations(record: SourceRecord, block: Block) -> list[str]:
     match = _LOCATIONS_HEADER.fullmatch(block.heading or "")
     if match and int(match.group(1)) != len(record.locations):
         record.warn("location_count_mismatch", f"page says {match.group(1)}, parsed {len(record.locations)}")
+        if len(record.locations) > int(match.group(1)):
+            # cards past the count the page gives are lines of something else (a section
+            # after the list): set aside, not read as sites
+            extra = record.locations[int(match.group(1)):]
+            del record.locations[int(match.group(1)):]
+            unused.extend(part for loc in extra for part in (loc.raw or "").split(" | ") if part)
     return unused
 
 
