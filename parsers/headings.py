@@ -120,7 +120,7 @@ def heading_like(line: str) -> bool:
     """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
     words capitalised ("Funding Sources", "Ask a Question")."""
     text = line.strip()
-    if not _HEADING_SHAPE.fullmatch(text) or text.isupper():  # "OTHER": an enum value
+    if not _HEADING_SHAPE.fullmatch(text) or (text.isupper() and " " not in text):  # "OTHER": an enum value
         return False
     return all(w[:1].isupper() for w in text.split() if len(w) > 3)
 

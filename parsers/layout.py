@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.headings import heading_shaped
+from parsers.headings import heading_like, heading_shaped
 from parsers.lines import split_item
 from parsers.normalize import Unmapped
 from parsers.record import Criterion, SourceRecord
@@ -334,7 +334,18 @@ def read_items(lines: Sequence[str]) -> tuple[list[str], list[str]]:
         items = [text for is_item, text in marked if is_item and text]
         others = [text for is_item, text in marked if not is_item]
         return items, others
-    return [text for _, text in marked if text], []
+    items = [text for _, text in marked if text]
+    cut = _standalone_heading(lines)
+    if cut is not None and cut in items[1:]:
+        # unmarked items end at a heading-like line standing alone: a section the page added
+        return items[:items.index(cut)], items[items.index(cut):]
+    return items, []
+
+
+def _standalone_heading(lines: Sequence[str]) -> str | None:
+    texts = [line.strip() for line in lines]
+    return next((t for i, t in enumerate(texts) if 0 < i < len(texts) - 1 and not texts[i - 1]
+                 and not texts[i + 1] and heading_like(t)), None)
 
 
 _PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 UNKNOWN = "_unknown"
 MAX_HEADING_WORDS = 7  # longer lines are never compared with headings tolerantly
 TOP = "_top"  # as parsers.layout.TOP
+ALONE = "_alone"  # the block of a line standing alone (where no marker block's markers apply)
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,9 @@ def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) ->
             limit = min(limit, placed[heading.name]) if placed[heading.name] < limit else limit
             continue
         candidates = [(i, o) for i, o in found if o.name == heading.name and i < limit and i not in positions]
-        chosen = max((c for c in candidates if c[1].exact), default=None, key=lambda c: c[0]) \
-            or max(candidates, default=None, key=lambda c: c[0])
+        # printed as the layout does first, then (a reworded one) followed by its explainer
+        chosen = max(candidates, default=None, key=lambda c: (
+            c[1].exact, spec.explainer_after_heading and _explainer_follows(texts, c[0]), c[0]))
         if chosen is not None:
             positions[chosen[0]] = chosen[1]
             limit = chosen[0]
@@ -213,13 +215,16 @@ def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> di
     first_value = False  # no line yet since the last heading
     for i, text in enumerate(texts):
         in_prose = current in spec.prose_blocks
-        opening = match.match(text, in_prose, first_value, current or TOP)
+        # a marker line ("Treatment:") is a marker inside its block, unless it stands alone as headings do
+        opening = match.match(text, in_prose, first_value, ALONE if _stands_alone(texts, i) else current or TOP)
         if opening is None and in_prose and text.endswith(":"):
             # "Exclusion criteria:" in free text is that heading only when the page never prints it plain
             name = match.exact.get(text.rstrip(": ").casefold())
             opening = Opening(name, False) if name is not None and name not in printed else None
         if opening is not None and opening.name in alone and not _stands_alone(texts, i):
             opening = None
+        if opening is not None and not opening.exact and opening.name in printed:
+            opening = None  # the page prints this heading as the layout does: a variant elsewhere is text
         if opening is not None and opening.name not in used:
             positions[i] = opening
             used.add(opening.name)
