@@ -8,7 +8,7 @@ from parsers.detect import detect, detect_lines
 from parsers.lines import page_lines
 from parsers.record import SourceRecord
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"  # 1.1: export readers, drift-tolerant page parsing
 
 
 class UnknownLayout(ValueError):
@@ -26,15 +26,20 @@ def parse_text(text: str, source: str | None = None) -> SourceRecord:
     from parsers.layout import parse_lines
     from parsers.sources import layout_specs
 
-    lines = page_lines(text or "")
+    from parsers.lines import looks_like_html
+
+    markup = looks_like_html(text or "")
+    lines = page_lines(text or "", mark_headings=True)
     key = source or detect_lines(lines)
     if key is None:
-        raise UnknownLayout("no known page layout matches this content")
+        from parsers.detect import closest_layout
+
+        raise UnknownLayout(f"no known page layout matches this content; {closest_layout(lines)}")
     specs = layout_specs()
     if key not in specs:
         raise ValueError(f"{key!r} is not a page layout (known: {sorted(specs)})")
     record = SourceRecord(source=key, parser_version=PARSER_VERSION)
-    return parse_lines(lines, specs[key], record)
+    return parse_lines(lines, specs[key], record, markup)
 
 
 __all__ = ["PARSER_VERSION", "SourceRecord", "UnknownLayout", "detect", "parse_text"]

@@ -14,12 +14,23 @@ from parsers.sources import layout_specs
 
 
 def detect_lines(lines: Sequence[str]) -> str | None:
+    from parsers.signature import PageView
+
+    page = PageView.of(lines)
     best, best_score = None, 0
     for key, spec in layout_specs().items():
-        score = spec.signature.score(lines)
+        score = spec.signature.score(page, key)
         if score > best_score:
             best, best_score = key, score
     return best
+
+
+def closest_layout(lines: Sequence[str]) -> str:
+    """For a page no layout recognises: the layout with the most evidence, and what it lacks
+    (the detail of an unknown_layout quarantine row)."""
+    scored = [(spec.signature.evidence(lines, key), key) for key, spec in layout_specs().items()]
+    evidence, key = max(scored, key=lambda pair: (pair[0].score, pair[0].found / max(pair[0].total, 1)))
+    return f"closest layout {key} ({evidence.describe()})"
 
 
 def is_markup_or_data(text: str) -> bool:

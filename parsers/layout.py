@@ -2,9 +2,11 @@
 
 A source is a `LayoutSpec` (see parsers/sources/*): its headings, its chrome lines, where its
 footer starts, and one small reader per block. The engine does everything else the same way
-for every source: it cuts the page into blocks at the known headings, runs each block's reader
-inside a guard (a broken section becomes a warning, the rest of the page is still used),
-and turns lines a reader did not use into "unused_lines" warnings, so nothing is lost silently.
+for every source: it drops site chrome wherever it stands (parsers/chrome.py), cuts the page
+into blocks at its headings, read tolerantly (parsers/sections.py, parsers/headings.py), runs
+each block's reader inside a guard (a broken section becomes a warning, the rest of the page
+is still used), turns lines a reader did not use into "unused_lines" warnings, so nothing is
+lost silently, and says how the page departs from its layout (parsers/drift.py).
 
 Also here: the helpers readers share: `normalized` (normalizer call that records the raw
 string and turns `Unmapped` into an "unmapped_value" warning), `fill_slots` (positional values
@@ -17,9 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers.headings import heading_like, heading_shaped
 from parsers.lines import split_item
 from parsers.normalize import Unmapped
 from parsers.record import Criterion, SourceRecord
+from parsers.sections import UNKNOWN
+from parsers.signature import Evidence, Signature  # noqa: F401 (spec modules import them from here)
 
 # A reader fills the record from one block and returns the lines it did not use.
 Reader = Callable[[SourceRecord, "Block"], "list[str] | None"]
@@ -43,6 +48,8 @@ class Heading:
 class Block:
     name: str  # heading name; TOP for the lines before the first heading
     heading: str | None  # the heading line as shown
+    exact: bool = True  # the heading is worded as the layout prints it (else: a tolerant match)
+    after_blank: bool = False  # a blank line stands before the heading (in HTML: an h1-h6 heading)
     lines: list[str] = field(default_factory=list)  # content lines, blanks kept as ""
     explainer: str | None = None  # the fixed sentence under the heading (layouts that have one)
 
@@ -56,57 +63,40 @@ TOP = "_top"
 
 
 @dataclass(frozen=True)
-class Signature:
-    """How `detect` recognises a layout from its content.
-
-    brand: lines one of which must stand among the first `brand_window` non-blank lines
-    (or `marker`, a regex one of those lines must match); headings: distinctive headings, of
-    which at least `min_headings` must be present. Without the brand/marker, `strong_headings`
-    distinctive headings are enough (a page whose chrome was cut off).
-    """
-
-    headings: frozenset[str]
-    brand: frozenset[str] = frozenset()
-    marker: re.Pattern[str] | None = None
-    min_headings: int = 2
-    strong_headings: int | None = None
-    brand_window: int = 5
-
-    def score(self, lines: Sequence[str]) -> int:
-        """0 = not this layout; higher = more evidence."""
-        content = [line.strip() for line in lines if line.strip()]
-        top = content[: self.brand_window]
-        branded = any(line in self.brand for line in top) if self.brand else False
-        marked = any(self.marker.match(line) for line in top) if self.marker else False
-        found = len(self.headings & set(content))
-        if (branded or marked) and found >= self.min_headings:
-            return 100 + found
-        if self.strong_headings is not None and found >= self.strong_headings:
-            return found
-        return 0
-
-
-@dataclass(frozen=True)
 class LayoutSpec:
     key: str
     headings: tuple[Heading, ...]
     readers: dict[str, Reader]  # block name -> reader; TOP reads the lines before the first heading
     signature: Signature
-    chrome: frozenset[str] = frozenset()  # lines dropped wherever they stand
+    # extra lines dropped wherever they stand (the sites' own lists are in parsers/chrome.py)
+    chrome: frozenset[str] = frozenset()
     chrome_patterns: tuple[re.Pattern[str], ...] = ()
     brand: frozenset[str] = frozenset()  # dropped when it is the first non-blank line
     footer_markers: frozenset[str] = frozenset()  # the page is cut from the LAST such line on
     explainer_after_heading: bool = False  # each heading is followed by one fixed sentence
-    ordered_headings: bool = False  # headings always come in `headings` order (see _heading_positions)
+    ordered_headings: bool = False  # headings usually come in `headings` order (see parsers.sections)
     finish: Callable[[SourceRecord], None] | None = None  # cross-block steps after all readers
     read_first: tuple[str, ...] = ()  # blocks other readers depend on (read before page order)
+    not_headings: frozenset[str] = frozenset()  # marker lines a tolerant match must not take ("Treatment:") ...
+    markers_in: frozenset[str] = frozenset()  # ... inside these blocks (empty: anywhere)
+    prose_blocks: frozenset[str] = frozenset()  # free-text blocks: a "Label:" line there is text
+    usual_order: tuple[str, ...] = ()  # block names in page order, when `headings` is not in that order
+    blank_rhythm: bool = True  # the page text separates blocks with blank lines
+    list_blocks: frozenset[str] = frozenset()  # blocks whose values stand on consecutive lines (one run)
+    described_blocks: frozenset[str] = frozenset()  # name lines followed by description sentences (arms)
 
 
 # --- engine -------------------------------------------------------------------------------------
 
-def strip_chrome(lines: list[str], spec: LayoutSpec) -> list[str]:
-    """Drop the brand line at the top, the footer and chrome lines; keep blank lines."""
-    out = list(lines)
+def strip_chrome(lines: list[str], spec: LayoutSpec, removed: list[str] | None = None) -> list[str]:
+    """Drop the brand line at the top, the footer, the site's chrome lines and generic chrome
+    (parsers/chrome.py) wherever they stand; keep blank lines. Generic chrome lines removed
+    are appended to `removed`."""
+    from parsers.chrome import remove_chrome
+
+    out, generic = remove_chrome(lines, spec.key)  # first, so chrome past the footer is counted too
+    if removed is not None:
+        removed.extend(generic)
     first = next((i for i, line in enumerate(out) if line.strip()), None)
     if first is not None and out[first].strip() in spec.brand:
         out = out[first + 1:]
@@ -115,6 +105,8 @@ def strip_chrome(lines: list[str], spec: LayoutSpec) -> list[str]:
         marks = [i for i, line in enumerate(out) if line.strip() in spec.footer_markers and i > content_start]
         if marks:
             out = out[: marks[-1]]
+    if not spec.chrome and not spec.chrome_patterns:
+        return out
     return [line for line in out if not _is_chrome(line.strip(), spec)]
 
 
@@ -124,15 +116,19 @@ def _is_chrome(line: str, spec: LayoutSpec) -> bool:
     return line in spec.chrome or any(p.fullmatch(line) for p in spec.chrome_patterns)
 
 
-def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
-    """Cut the page at its known headings (see `_heading_positions` for which line is the heading)."""
-    positions = _heading_positions(lines, spec)
+def split_blocks(lines: list[str], spec: LayoutSpec, markup: bool = False) -> list[Block]:
+    """Cut the page at its headings (see `parsers.sections.heading_positions` for which lines
+    open a block); markup: the lines come from HTML, headings between blank lines."""
+    from parsers.sections import heading_positions
+
+    positions = heading_positions(lines, spec, markup)
     blocks = [Block(TOP, None)]
     expect_explainer = False
     for index, line in enumerate(lines):
         text = line.strip()
         if index in positions:
-            blocks.append(Block(positions[index], text))
+            blocks.append(Block(positions[index].name, text, exact=positions[index].exact,
+                                after_blank=index > 0 and not lines[index - 1].strip()))
             expect_explainer = spec.explainer_after_heading
             continue
         if expect_explainer and text:
@@ -144,53 +140,22 @@ def split_blocks(lines: list[str], spec: LayoutSpec) -> list[Block]:
     return blocks
 
 
-def _heading_positions(lines: list[str], spec: LayoutSpec) -> dict[int, str]:
-    """{line index: block name} of the lines that open blocks.
+def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup: bool = False) -> SourceRecord:
+    """Fill `record` from a page's lines with the layout `spec`. Never raises on content.
 
-    Free layouts: each heading opens at most one block, its first occurrence (a later line that
-    reads like a used heading stays content). Layouts with a fixed heading order: chosen from
-    the last heading backwards, each heading is its LAST occurrence before the next heading, so
-    a line of free text that repeats a heading (an arm description holding the line
-    "Interventions") stays content of the section it is in.
-    """
-    texts = [line.strip() for line in lines]
-    matches = _heading_matches(texts, spec)
-    positions: dict[int, str] = {}
-    if not spec.ordered_headings:
-        for index, heading in matches:
-            if heading.name not in positions.values():
-                positions[index] = heading.name
-        return positions
-    limit = len(texts)
-    for heading in reversed(spec.headings):
-        index = max((i for i, h in matches if h is heading and i < limit), default=None)
-        if index is not None:
-            positions[index] = heading.name
-            limit = index
-    return positions
+    markup: the lines come from HTML, with each h1-h6 heading between blank lines."""
+    from parsers.drift import warn_layout_drift
 
-
-def _heading_matches(texts: list[str], spec: LayoutSpec) -> list[tuple[int, Heading]]:
-    """(line index, heading) for every line that reads like one of the spec's headings."""
-    by_text = {(h.text or h.name).casefold(): h for h in spec.headings if h.pattern is None}
-    patterned = [h for h in spec.headings if h.pattern is not None]
-    found = []
-    for index, text in enumerate(texts):
-        if not text or len(text) > 80:
-            continue
-        heading = by_text.get(text.casefold()) or next((h for h in patterned if h.matches(text)), None)
-        if heading is not None:
-            found.append((index, heading))
-    return found
-
-
-def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> SourceRecord:
-    """Fill `record` from a page's lines with the layout `spec`. Never raises on content."""
-    blocks = split_blocks(strip_chrome(lines, spec), spec)
+    removed: list[str] = []
+    kept = strip_chrome(lines, spec, removed)
+    blocks = split_blocks(kept, spec, markup)
+    warn_layout_drift(record, blocks, spec, removed, lines, markup)  # spacing: as the page shows it
     blocks.sort(key=lambda b: 0 if b.name in spec.read_first else 1)  # stable: page order otherwise
     for block in blocks:
         reader = spec.readers.get(block.name)
         if reader is None:
+            if block.name == UNKNOWN:
+                record.warn("unknown_heading", repr(block.heading))
             if block.values:
                 record.warn("unused_lines", f"{block.heading or block.name} n={len(block.values)}")
             continue
@@ -201,7 +166,7 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> Sou
             continue
         unused = [u for u in (unused or []) if u.strip()]
         if unused:
-            if _heading_shaped(unused[0]):
+            if heading_shaped(unused[0]):
                 # most likely a section this spec does not know yet: name it, so it can be added
                 record.warn("unknown_heading", repr(unused[0].strip()))
             record.warn("unused_lines", f"{block.heading or 'top'} n={len(unused)}")
@@ -214,14 +179,6 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord) -> Sou
             record.warn("section_error", f"finish: {type(exc).__name__}: {exc}")
     _common_finish(record)
     return record
-
-
-_HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
-
-
-def _heading_shaped(line: str) -> bool:
-    """Short capitalised words without digits or closing punctuation: "Collaborators", "Study Arms"."""
-    return bool(_HEADING_SHAPE.fullmatch(line.strip()))
 
 
 def _common_finish(record: SourceRecord) -> None:
@@ -255,6 +212,32 @@ def normalized(record: SourceRecord, field_name: str, fn: Callable[[Any], Any], 
     if store:
         setattr(record, field_name, value)
     return value
+
+
+def read_title(record: SourceRecord, parts: Sequence[str]) -> None:
+    """The title from the lines before the layout's next anchor: a title wrapped over two or
+    three lines is joined (and said so); a title that is site furniture is refused."""
+    from parsers.chrome import looks_like_chrome
+
+    parts = [p.strip() for p in parts if p.strip()]
+    if not parts:
+        return
+    if len(parts) > 3:
+        record.warn("suspect_value", f"title: {len(parts)} lines before the next anchor")
+        return
+    title = " ".join(parts)
+    if any(looks_like_chrome(p, record.source) for p in parts) or _ui_token(title):
+        record.warn("suspect_value", f"title={title!r} reads like site chrome")
+        return
+    if len(parts) > 1:
+        record.warn("joined_lines", f"title from {len(parts)} lines")
+    record.title = record.raw["title"] = title
+
+
+def _ui_token(text: str) -> bool:
+    """One plain word ("Compare", "Overview", "O"): a button or an avatar, not a trial title
+    (a one-word title is an acronym: capitals or digits, "ASPIRE-2")."""
+    return " " not in text and (len(text) < 3 or (text.isalpha() and not text.isupper()))
 
 
 # What `attempt` returns when a normalizer does not recognise a line (None is a real answer:
@@ -351,7 +334,18 @@ def read_items(lines: Sequence[str]) -> tuple[list[str], list[str]]:
         items = [text for is_item, text in marked if is_item and text]
         others = [text for is_item, text in marked if not is_item]
         return items, others
-    return [text for _, text in marked if text], []
+    items = [text for _, text in marked if text]
+    cut = _standalone_heading(lines)
+    if cut is not None and cut in items[1:]:
+        # unmarked items end at a heading-like line standing alone: a section the page added
+        return items[:items.index(cut)], items[items.index(cut):]
+    return items, []
+
+
+def _standalone_heading(lines: Sequence[str]) -> str | None:
+    texts = [line.strip() for line in lines]
+    return next((t for i, t in enumerate(texts) if 0 < i < len(texts) - 1 and not texts[i - 1]
+                 and not texts[i + 1] and heading_like(t)), None)
 
 
 _PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})

@@ -45,10 +45,11 @@ def text_to_lines(text: str) -> list[str]:
     return clean_text(text).split("\n")
 
 
-def page_lines(text: str) -> list[str]:
-    """The visible lines of a page given as text or as HTML (sniffed)."""
+def page_lines(text: str, mark_headings: bool = False) -> list[str]:
+    """The visible lines of a page given as text or as HTML (sniffed); with mark_headings,
+    each HTML heading (h1-h6) stands between blank lines."""
     if looks_like_html(text):
-        return html_to_lines(text)
+        return html_to_lines(text, mark_headings)
     return text_to_lines(text)
 
 
@@ -72,10 +73,22 @@ def is_item(line: str) -> bool:
 # refuses, e.g. a str that carries an XML encoding declaration, or nesting deeper than
 # libxml2's tree limit.
 
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 class _Lines:
-    def __init__(self) -> None:
+    def __init__(self, mark_headings: bool = False) -> None:
         self.lines: list[str] = []
         self.buffer: list[str] = []
+        self.mark_headings = mark_headings
+
+    def heading_edge(self, name: str) -> None:
+        """With mark_headings, a blank line before and after each h1-h6: the heading tags
+        stay visible to the layout engine, as the blank lines around a heading in page text."""
+        if self.mark_headings and name in _HEADING_TAGS:
+            self.flush()
+            if self.lines and self.lines[-1] != "":
+                self.lines.append("")
 
     def flush(self) -> None:
         text = _WS.sub(" ", "".join(self.buffer)).strip()
@@ -136,6 +149,7 @@ def _walk_lxml(root, out: _Lines) -> None:
             else:
                 if name in _BLOCK:
                     out.flush()
+                out.heading_edge(name)
                 if name == "li":
                     starts[element] = len(out.lines)
                 if element.text:
@@ -148,6 +162,7 @@ def _walk_lxml(root, out: _Lines) -> None:
                 continue
         elif name in _BLOCK:
             out.flush()
+            out.heading_edge(name)
             if name == "li":
                 parent = element.getparent()
                 position = sum(1 for sib in element.itersiblings(preceding=True) if sib.tag == "li")
@@ -172,6 +187,7 @@ def _walk_soup(root, out: _Lines, kinds) -> None:
         name = (node.name or "").lower()
         if closing:
             out.flush()  # only block elements are pushed for closing
+            out.heading_edge(name)
             if name == "li":
                 parent = node.parent
                 position = sum(1 for _ in node.find_previous_siblings("li"))
@@ -188,6 +204,7 @@ def _walk_soup(root, out: _Lines, kinds) -> None:
             continue
         if name in _BLOCK:
             out.flush()
+            out.heading_edge(name)
             stack.append((node, True, len(out.lines)))
         stack.extend((child, False, 0) for child in reversed(list(node.children)))
 
@@ -200,10 +217,11 @@ class _SoupKinds:
         self.hidden_strings = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 
 
-def html_to_lines(html: str) -> list[str]:
-    """The lines a browser shows for `html` (no blank lines; whitespace collapsed; entities decoded)."""
+def html_to_lines(html: str, mark_headings: bool = False) -> list[str]:
+    """The lines a browser shows for `html` (whitespace collapsed; entities decoded; no blank
+    lines, except around h1-h6 with mark_headings)."""
     html = html.lstrip("\ufeff")
-    out = _Lines()
+    out = _Lines(mark_headings)
     try:
         import lxml.html
 
@@ -215,15 +233,15 @@ def html_to_lines(html: str) -> list[str]:
             raise ValueError("document too deep for lxml.html")
         _walk_lxml(root, out)
     except Exception:  # lxml.html refuses this markup: let BeautifulSoup try
-        out = _Lines()
+        out = _Lines(mark_headings)
         _walk_soup(_soup(html), out, _SoupKinds())
     out.flush()
     return out.lines
 
 
-def html_to_lines_soup(html: str) -> list[str]:
+def html_to_lines_soup(html: str, mark_headings: bool = False) -> list[str]:
     """The BeautifulSoup walk alone (the fallback path; tests check both paths agree)."""
-    out = _Lines()
+    out = _Lines(mark_headings)
     _walk_soup(_soup(html.lstrip("\ufeff")), out, _SoupKinds())
     out.flush()
     return out.lines

@@ -118,6 +118,22 @@ def _intake_line(result, batch_key: str) -> str:
             f"{value('quarantined')} quarantined | {value('warnings')} warnings | {value('files_per_second')} files/s")
 
 
+def _drift_alert(result, batch_key: str) -> str | None:
+    """The drift line of a batch, from the parsed_* assets' drift metadata (parsers/drift.py)."""
+    from parsers.drift import alert_line
+    from pipelines.defs.intake import parsed_key
+    from pipelines.ingest import SOURCES
+
+    drifted = []
+    for source in SOURCES:
+        events = result.asset_materializations_for_node(parsed_key(source))
+        meta = events[-1].metadata if events else {}
+        departures = meta["drift_departures"].value if "drift_departures" in meta else "none"
+        if departures != "none":
+            drifted.append((source, meta["drift_pages"].value, departures))
+    return alert_line(batch_key, drifted)
+
+
 def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
     """Fill the report from <warehouse>/current (what an analyst would read)."""
     import pyarrow.compute as pc
@@ -201,6 +217,8 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
                 report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
                 break
             progress.console.print(_intake_line(result, key))
+            if alert := _drift_alert(result, key):
+                progress.console.print(f"[yellow]{alert}[/]")
             progress.advance(task)
         removed = set(ingest.staged_batches(warehouse)) - set(batches)
         if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, list(batches)):

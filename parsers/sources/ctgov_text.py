@@ -12,7 +12,7 @@ import re
 
 from parsers.layout import (
     ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
-    add_identifier, attempt, dedup, fill_slots, join_text, normalized, split_place, text_reader,
+    add_identifier, attempt, dedup, fill_slots, join_text, normalized, read_title, split_place, text_reader,
 )
 from parsers.lines import is_item
 from parsers.normalize import Unmapped, design, types
@@ -59,9 +59,11 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
     values = block.values
     if not values:
         return []
-    record.title = record.raw["title"] = values[0]
+    labelled = next((i for i, line in enumerate(values) if _NCT_LINE.fullmatch(line) or _UPDATED_LINE.fullmatch(line)),
+                    None)
+    read_title(record, values[:labelled] if labelled else values[:1])
     unused = []
-    for line in values[1:]:
+    for line in values[labelled or 1:]:
         nct, updated = _NCT_LINE.fullmatch(line), _UPDATED_LINE.fullmatch(line)
         if nct:
             add_identifier(record, nct.group(1).strip(), "nct_id")
@@ -496,6 +498,12 @@ SPEC = LayoutSpec(
     ),
     explainer_after_heading=True,
     ordered_headings=True,
-    read_first=("Interventions",),  # Study Groups repeats intervention blocks: know them first
+    blank_rhythm=False,
+    # Study Groups repeats intervention blocks: know them first; the design values are read
+    # by the study type (a reordered page may show Study Design first)
+    read_first=("Interventions", "Basic Information"),
     finish=_finish,
+    not_headings=frozenset({"Intervention:"}),
+    prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Eligibility Criteria"}),
+    described_blocks=frozenset({"Study Groups", "Interventions"}),
 )

@@ -13,7 +13,7 @@ import re
 
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
-    add_identifier, attempt, dedup, is_flag, normalized, split_place, strip_flag, text_reader,
+    add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
 )
 from parsers.normalize import design
 from parsers.normalize.enrollment import parse_enrollment
@@ -44,13 +44,15 @@ _COLUMN_HEADER = "NameTimeMethod"
 
 
 def read_top(record: SourceRecord, block: Block) -> list[str]:
-    """Title, then the phase and status badges, recognised by what they normalize as."""
+    """Title (the lines before the first badge, joined when wrapped), then the phase and
+    status badges, recognised by what they normalize as."""
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    record.title = record.raw["title"] = values[0]
+    first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
+    read_title(record, values[:first_badge] if first_badge is not None else values[:1])
     unused = []
-    for line in values[1:]:
+    for line in values[first_badge if first_badge is not None else 1:]:
         if record.phase is None and attempt(normalize_phase, line) not in (NOT_RECOGNISED, None):
             normalized(record, "phase", normalize_phase, line)
         elif record.status is None and attempt(normalize_status, line) not in (NOT_RECOGNISED, None):
@@ -62,6 +64,11 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
     return unused
 
 
+def _is_badge(line: str) -> bool:
+    return (attempt(normalize_phase, line) not in (NOT_RECOGNISED, None)
+            or attempt(normalize_status, line) not in (NOT_RECOGNISED, None) or bool(_PHASE_WORDING.match(line)))
+
+
 _PHASE_WORDING = re.compile(r"(?:early\s+)?phase\b", re.IGNORECASE)
 
 
@@ -71,7 +78,12 @@ def read_registration(record: SourceRecord, block: Block) -> None:
 
 
 def read_lead_sponsor(record: SourceRecord, block: Block) -> list[str]:
+    from parsers.chrome import looks_like_chrome
+
     values = block.values
+    if values and looks_like_chrome(values[0], KEY):
+        record.warn("suspect_value", f"lead_sponsor={values[0]!r} reads like site chrome")
+        return values
     if values:
         record.lead_sponsor = record.raw["lead_sponsor"] = values[0]
         record.sponsors.append(Sponsor(values[0], "lead"))
@@ -187,6 +199,9 @@ def read_locations(record: SourceRecord, block: Block) -> list[str]:
         if i < n and is_flag(lines[i]):
             i += 1
         place = strip_flag(lines[i])[1] if i < n else None
+        if place is not None and not _place_shaped(place):
+            unused.append(facility)  # not a site card: a line of some other section (kept, warned)
+            continue
         i += 1 if place is not None else 0
         city, state, country = split_place(place) if place else (None, None, None)
         location = Location(facility, city, state, country, raw=f"{facility} | {place or ''}")
@@ -197,7 +212,19 @@ def read_locations(record: SourceRecord, block: Block) -> list[str]:
     match = _LOCATIONS_HEADER.fullmatch(block.heading or "")
     if match and int(match.group(1)) != len(record.locations):
         record.warn("location_count_mismatch", f"page says {match.group(1)}, parsed {len(record.locations)}")
+        if len(record.locations) > int(match.group(1)):
+            # cards past the count the page gives are lines of something else (a section
+            # after the list): set aside, not read as sites
+            extra = record.locations[int(match.group(1)):]
+            del record.locations[int(match.group(1)):]
+            unused.extend(part for loc in extra for part in (loc.raw or "").split(" | ") if part)
     return unused
+
+
+def _place_shaped(line: str) -> bool:
+    """"City, Country" or "Country": short comma-separated names, not a sentence."""
+    parts = [p.strip() for p in line.split(",") if p.strip()]
+    return bool(parts) and not line.rstrip().endswith((".", "!", "?")) and all(len(p.split()) <= 6 for p in parts)
 
 
 def _read_site_contact(record: SourceRecord, lines: list[str], i: int, location: Location) -> int:
@@ -265,7 +292,11 @@ SPEC = LayoutSpec(
         strong_headings=4,
     ),
     brand=frozenset({"MedPath"}),
-    chrome_patterns=(re.compile(r"©.*MedPath.*"),),
     footer_markers=frozenset({"MedPath"}),
     finish=_finish,
+    described_blocks=frozenset({"Primary Outcome Measures", "Secondary Outcome Measures", "Other Outcome Measures"}),
+    list_blocks=frozenset({"Conditions", "Registration Number", "Lead Sponsor", "Status", "Sex", *_RECRUITMENT_LABELS,
+                           "Study Type", "Study Design"}),
+    prose_blocks=frozenset({"Brief Summary", "Detailed Description", "Inclusion Criteria", "Exclusion Criteria",
+                            "Primary Outcome Measures", "Secondary Outcome Measures", "Other Outcome Measures"}),
 )

@@ -11,7 +11,7 @@ import re
 
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria, add_identifier,
-    attempt, normalized, pair_reader, text_reader, typed_name,
+    attempt, normalized, pair_reader, read_title, text_reader, typed_name,
 )
 from parsers.normalize import design, types
 from parsers.normalize.ages import parse_age_range
@@ -38,21 +38,34 @@ _HEADINGS = (
 # --- readers --------------------------------------------------------------------------------
 
 def read_top(record: SourceRecord, block: Block) -> list[str]:
-    """Title, then the avatar initial (one character, dropped), then the lead sponsor."""
+    """Title, then the avatar initial (one character), then the lead sponsor.
+
+    The initial anchors the block: the lines before it are the title (wrapped or not), the
+    line after it is the sponsor only when its first letter IS the initial."""
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    record.title = values[0]
-    record.raw["title"] = values[0]
-    rest = values[1:]
-    if rest and len(rest[0]) == 1:
-        rest = rest[1:]  # the sponsor's avatar letter
-    if rest:
-        record.lead_sponsor = rest[0]
-        record.raw["lead_sponsor"] = rest[0]
-        record.sponsors.insert(0, Sponsor(rest[0], "lead", record.lead_sponsor_class))
-        rest = rest[1:]
-    return rest
+    initial = next((i for i, v in enumerate(values[:5]) if len(v) == 1), None)
+    if initial is None:  # no avatar: title, sponsor by position
+        read_title(record, values[:1])
+        return _read_sponsor(record, values[1:], None)
+    read_title(record, values[:initial])  # none before the avatar: the title is missing (warned)
+    return _read_sponsor(record, values[initial + 1:], values[initial])
+
+
+def _read_sponsor(record: SourceRecord, rest: list[str], initial: str | None) -> list[str]:
+    from parsers.chrome import looks_like_chrome
+
+    if not rest:
+        return []
+    sponsor = rest[0]
+    first = next((ch.upper() for ch in sponsor if ch.isalnum()), "")
+    if (initial is not None and first != initial.upper()) or looks_like_chrome(sponsor, KEY):
+        record.warn("suspect_value", f"lead_sponsor={sponsor!r} does not match the avatar {initial!r}")
+        return rest
+    record.lead_sponsor = record.raw["lead_sponsor"] = sponsor
+    record.sponsors.insert(0, Sponsor(sponsor, "lead", record.lead_sponsor_class))
+    return rest[1:]
 
 
 def read_status_phase(record: SourceRecord, block: Block) -> list[str]:
@@ -259,8 +272,14 @@ SPEC = LayoutSpec(
         strong_headings=5,
     ),
     brand=frozenset({"ClinicalTrials.Veeva"}),
-    chrome=frozenset({"ClinicalTrials.Veeva", "Menu", "Loading...", "Clinical trials",
-                      "Find clinical trialsTrials by location", "Find clinical trials", "Trials by location"}),
-    chrome_patterns=(re.compile(r"©.*Veeva Systems.*"),),
     footer_markers=frozenset({"Data sourced from clinicaltrials.gov"}),
+    read_first=("Treatments",),  # an arm's treatments are added to the list only when Treatments lacks them
+    not_headings=frozenset(_MARKERS),
+    markers_in=frozenset({ARMS}),
+    list_blocks=frozenset({"Status and phase", "Conditions", "Treatments", "Study type", "Funder types", "Identifiers",
+                           "Enrollment", "Sex", "Ages", "Volunteers", "Primary purpose", "Allocation",
+                           "Interventional model", "Observational model", "Time perspective", "Masking", ARMS}),
+    prose_blocks=frozenset({"About", "Full description", "Inclusion criteria", "Exclusion criteria"}),
+    usual_order=(*_HEADINGS[: _HEADINGS.index("Trial contacts and locations")], ARMS,
+                 *_HEADINGS[_HEADINGS.index("Trial contacts and locations"):]),
 )

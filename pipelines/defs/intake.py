@@ -4,6 +4,7 @@ import time
 
 import dagster as dg
 
+from parsers.drift import batch_drift_from_rows, usual_fields
 from pipelines import ingest
 from pipelines.defs.partitions import raw_batches
 from pipelines.defs.resources import TrialbridgeConfig
@@ -66,6 +67,18 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
     })
 
 
+DRIFT_CHECK = "layout_drift"
+
+
+def _drift_check(drift) -> dg.AssetCheckResult:
+    """Non-blocking: a drifted batch is still used (fields it could not read are null), but the
+    operator should look (README: "Answering a drift alert")."""
+    return dg.AssetCheckResult(
+        check_name=DRIFT_CHECK, passed=not drift.drifted, severity=dg.AssetCheckSeverity.WARN,
+        description=drift.departures_text() or "pages match the source's usual profile",
+        metadata={"pages": drift.pages, "departures": drift.departures_text() or "none"})
+
+
 def build_parsed_asset(source: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=parsed_key(source),
@@ -77,6 +90,8 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
         tags={"source": source},
         description=f"Canonical records parsed from the `{source}` files of one raw batch (a page, or "
                     "each record of an export), staged by raw_batch_intake as typed Parquet rows.",
+        check_specs=[dg.AssetCheckSpec(DRIFT_CHECK, asset=parsed_key(source), blocking=False,
+                                       description="the batch's pages match the source's usual layout profile")],
     )
     def _parsed(context: dg.AssetExecutionContext, trialbridge: TrialbridgeConfig) -> dg.MaterializeResult:
         import pyarrow.compute as pc
@@ -87,7 +102,11 @@ def build_parsed_asset(source: str) -> dg.AssetsDefinition:
                                    ["source", "warnings"])
         table = table.filter(pc.equal(table.column("source"), source))
         codes = ingest.warning_codes(table.column("warnings").to_pylist())
-        return dg.MaterializeResult(metadata={
+        rows = ingest.read_staged(trialbridge.warehouse_path, context.partition_key, "records",
+                                  ["source", "warnings", *usual_fields(source)])
+        drift = batch_drift_from_rows(source, rows.filter(pc.equal(rows.column("source"), source)).to_pylist())
+        return dg.MaterializeResult(check_results=[_drift_check(drift)], metadata={
+            **drift.metadata(),
             "dagster/row_count": table.num_rows,
             "warnings": sum(codes.values()),
             "warning_codes": _counts_md(dict(codes.most_common(20)), "Warning code"),

@@ -176,7 +176,11 @@ def test_missing_sections_and_html_form():
     r = parse_text(page(drop=("Study Groups", "Sponsors", "Locations", "Other Identifiers")))
     assert r.arms == [] and r.sponsors == [] and r.countries == [] and len(r.identifiers) == 1
     text = page()
-    assert parse_text(lines_to_html(text)).to_dict() | {"raw": None} == parse_text(text).to_dict() | {"raw": None}
+    from_html = parse_text(lines_to_html(text))
+    # lines_to_html puts every line in a <p>: the headings are untagged, which the HTML says is drift
+    assert any(w.startswith("html_drift:") for w in from_html.warnings)
+    from_html.warnings = [w for w in from_html.warnings if not w.startswith("html_drift:")]
+    assert from_html.to_dict() | {"raw": None} == parse_text(text).to_dict() | {"raw": None}
     assert parse_text("\ufeff" + text.replace("\n", "\r\n")).to_dict() == parse_text(text).to_dict()
 
 

@@ -117,7 +117,10 @@ def test_html_and_crlf_forms_give_the_same_record():
     text = page()
     plain = parse_text(text).to_dict()
     assert parse_text("\ufeff" + text.replace("\n", "\r\n")).to_dict() == plain
-    assert parse_text(lines_to_html(text)).to_dict() | {"raw": None} == plain | {"raw": None}
+    from_html = parse_text(lines_to_html(text))
+    # lines_to_html puts every line in a <p>: the headings are untagged, which the HTML says is drift
+    from_html.warnings = [w for w in from_html.warnings if not w.startswith("html_drift:")]
+    assert from_html.to_dict() | {"raw": None} == plain | {"raw": None}
 
 
 def test_unmappable_phase_badge_is_kept_raw_with_a_warning():

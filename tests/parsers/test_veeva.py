@@ -167,6 +167,8 @@ def test_crlf_bom_nbsp_and_html_give_the_same_record():
     noisy = "\ufeff" + text.replace("Oakridge Health", "Oakridge\u00a0Health").replace("\n", "\r\n")
     assert parse_text(noisy).to_dict() == plain
     from_html = parse_text(lines_to_html(text))
+    # lines_to_html puts every line in a <p>: the headings are untagged, which the HTML says is drift
+    from_html.warnings = [w for w in from_html.warnings if not w.startswith("html_drift:")]
     assert from_html.to_dict() | {"raw": None} == plain | {"raw": None}
 
 
@@ -191,7 +193,7 @@ def test_unknown_section_is_named_in_a_warning():
     r = parse_text(page(replace={"Study type": extra}))
     assert r.study_type == "INTERVENTIONAL"
     assert "unknown_heading: 'Collaborators'" in r.warnings
-    assert "unused_lines: Study type n=2" in r.warnings
+    assert "unused_lines: Collaborators n=1" in r.warnings  # its own block, not read as Study type
 
 
 def test_untyped_arms_and_an_arm_labelled_like_an_arm_type():

@@ -153,14 +153,14 @@ def test_staging_left_by_a_killed_run_is_removed_by_the_next_one(tmp_path):
 def test_load_staged_gives_whole_records_and_quarantined_files(tmp_path):
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
     (raw / "b1").mkdir(parents=True)
-    (raw / "b1" / "v.txt").write_text(_page("V", "NCT09990004"), encoding="utf-8")
+    (raw / "b1" / "v.txt").write_text(_page("Vivid lung study", "NCT09990004"), encoding="utf-8")
     (raw / "b1" / "q.bin").write_bytes(b"\x00\x01binary")
-    (raw / "r.txt").write_text(_page("R", "NCT09990005"), encoding="utf-8")
+    (raw / "r.txt").write_text(_page("Rapid heart study", "NCT09990005"), encoding="utf-8")
     _stage(raw, warehouse)
     _stage(raw, warehouse, "root")
     parsed, quarantined = ingest.load_staged(warehouse, ["b1", "root"])
     assert [p.raw_path for p in parsed] == ["b1/v.txt", "r.txt"]
-    assert parsed[0].record.title == "V" and parsed[0].record_id.startswith("R")
+    assert parsed[0].record.title == "Vivid lung study" and parsed[0].record_id.startswith("R")
     assert parsed[0].record.identifiers[0].value == "NCT09990004"
     assert [(q.raw_path, q.reason) for q in quarantined] == [("b1/q.bin", "binary")]
 

@@ -179,9 +179,9 @@ def test_timeout(tmp_path, monkeypatch):
 
     real = layout.parse_lines
 
-    def hangs(lines, spec, record):
+    def hangs(lines, spec, record, *rest):
         re.match(r"(a+)+$", "a" * 64 + "b")  # would take longer than the age of the universe
-        return real(lines, spec, record)
+        return real(lines, spec, record, *rest)
 
     monkeypatch.setattr(layout, "parse_lines", hangs)
     page = (SAMPLES / "veeva_velmoraxin.txt").read_bytes()
