@@ -69,7 +69,8 @@ class _TrialDose:
         for column in FILLED:
             if self.values[column] is None:
                 self.values[column] = getattr(d, column)
-        self.records.append(p)
+        if p not in self.records:
+            self.records.append(p)
         self.flags.update(d.flags)
 
 
@@ -82,21 +83,22 @@ class _Group:
     shown_by: list[tuple[ParsedFile, frozenset[int]]] = field(default_factory=list)
 
     def add_record(self, p: ParsedFile, mentions: list[DoseMention]) -> None:
-        taken: set[int] = set()
+        shown: set[int] = set()
         for d in mentions:
-            index = self._match(d, taken)
+            index = self._match(d)
             if index is None:
                 index = len(self.doses)
                 self.doses.append(_TrialDose(amount_key(d), d, {c: None for c in FILLED}))
             self.doses[index].add(d, p)
-            taken.add(index)
-        self.shown_by.append((p, frozenset(taken)))
+            shown.add(index)
+        self.shown_by.append((p, frozenset(shown)))
 
-    def _match(self, d: DoseMention, taken: set[int]) -> int | None:
-        """An exact match first, else one that only fills gaps; each dose once per record."""
+    def _match(self, d: DoseMention) -> int | None:
+        """An exact match first, else one that only fills gaps: also inside one record ("300 mg"
+        then "300 mg once weekly" in one arm's text is one dose said twice)."""
         for exactly in (True, False):
             for index, dose in enumerate(self.doses):
-                if index not in taken and dose.agrees(d, exactly):
+                if dose.agrees(d, exactly):
                     return index
         return None
 
