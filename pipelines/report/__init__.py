@@ -18,7 +18,7 @@ from pipelines.report.plots import draw_charts
 REPORT_FILE = "quality.html"
 METRICS_FILE = "quality.json"  # the same numbers, for the Dagster asset's summary without re-reading tables
 # Tables the metrics read (and only these are loaded from a snapshot).
-REPORT_TABLES = ("source_records", "trials", "trial_links", "quarantine",
+REPORT_TABLES = ("source_records", "trials", "trial_links", "quarantine", "doses", "trial_doses",
                  "conditions", "interventions", "arms", "eligibility_criteria", "locations", "sponsors")
 
 __all__ = ["METRICS_FILE", "REPORT_FILE", "Metrics", "compute_metrics", "quality_report_html", "read_quality_metrics",
@@ -35,7 +35,8 @@ def _read_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
 
     from pipelines.report.metrics import LIST_FIELDS
 
-    record_columns = {name: ["record_id"] for name in LIST_FIELDS}  # presence per record is all they give
+    record_columns = {name: ["record_id"] for name in (*LIST_FIELDS, "doses")}  # presence / count is all they give
+    record_columns["trial_doses"] = ["trial_id", "chosen", "rule"]
     return {name: pq.read_table(snapshot_dir / f"{name}.parquet", columns=record_columns.get(name))
             for name in REPORT_TABLES}
 
