@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -10,6 +10,8 @@ from parsers.doses.extract import DoseMention, extract_doses
 
 if TYPE_CHECKING:  # only for the annotation; keeps this module import-light
     from parsers.record import SourceRecord
+
+Extract = Callable[..., Sequence[DoseMention]]  # extract_doses(text, agent_hint=...)
 
 _TYPE_PREFIX = re.compile(
     r"^\s*(?:drug|biological|procedure|device|other|radiation|genetic|behavioral|dietary supplement|"
@@ -31,18 +33,19 @@ class DescribedDoses:
     doses: tuple[DoseMention, ...]
 
 
-def described_doses(record: SourceRecord) -> list[DescribedDoses]:
+def described_doses(record: SourceRecord, extract: Extract = extract_doses) -> list[DescribedDoses]:
     """Each arm description, then each intervention description, with the doses read from it
     (as written: repeats are kept). The intervention name is the agent hint for its description;
-    an arm's single listed intervention is the hint for the arm description."""
+    an arm's single listed intervention is the hint for the arm description. `extract` may be a
+    memoized extract_doses (records of one trial often carry the same texts)."""
     out: list[DescribedDoses] = []
     for arm in record.arms:
         hint = _hint(arm.interventions[0]) if len(arm.interventions) == 1 else None
         if arm.description:
-            out.append(DescribedDoses("arm", arm.label, tuple(extract_doses(arm.description, agent_hint=hint))))
+            out.append(DescribedDoses("arm", arm.label, tuple(extract(arm.description, agent_hint=hint))))
     for iv in record.interventions:
         if iv.description:
-            out.append(DescribedDoses("intervention", iv.name, tuple(extract_doses(iv.description, agent_hint=_hint(iv.name)))))
+            out.append(DescribedDoses("intervention", iv.name, tuple(extract(iv.description, agent_hint=_hint(iv.name)))))
     return out
 
 

@@ -22,10 +22,12 @@ Pure: `trial_dose_rows(trial_id, members)` depends only on its arguments.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.doses import DoseMention, described_doses, merge_repeats
+from parsers.doses import DoseMention, described_doses, extract_doses, merge_repeats
 from parsers.normalize.text import lookup_key
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.precedence import deciding_rule, precedence_key_for
@@ -113,11 +115,11 @@ class _Group:
         return chosen, deciding_rule(best, rival, trial_id), True
 
 
-def _record_groups(p: ParsedFile) -> dict[tuple, tuple[str, list[DoseMention]]]:
+def _record_groups(p: ParsedFile, extract: Callable) -> dict[tuple, tuple[str, list[DoseMention]]]:
     """(described_in, label key, agent) -> (label, the record's doses there), in reading order."""
     skip_arms = bool(_ARMS_UNRELIABLE_WHEN & warning_codes(p.record))
     contexts: dict[tuple[str, str], tuple[str, list[DoseMention]]] = {}
-    for described in described_doses(p.record):
+    for described in described_doses(p.record, extract):
         if skip_arms and described.described_in == "arm":
             continue
         key = (described.described_in, lookup_key(described.label))
@@ -132,8 +134,10 @@ def _record_groups(p: ParsedFile) -> dict[tuple, tuple[str, list[DoseMention]]]:
 def trial_dose_rows(trial_id: str, members: list[ParsedFile]) -> tuple[list[dict[str, Any]], bool]:
     """(the trial's trial_doses rows, whether its records disagree on a dose)."""
     groups: dict[tuple, _Group] = {}
+    # the renderings of one trial repeat its texts: each (text, hint) is read once per trial
+    extract = functools.lru_cache(maxsize=None)(extract_doses)
     for p in sorted(members, key=precedence_key_for(trial_id)):
-        for key, (label, mentions) in _record_groups(p).items():
+        for key, (label, mentions) in _record_groups(p, extract).items():
             groups.setdefault(key, _Group(label)).add_record(p, mentions)
     rows, disagree = [], False
     for (described_in, _, agent), group in groups.items():
