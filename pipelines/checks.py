@@ -65,7 +65,7 @@ def vocabulary_columns() -> tuple[str, ...]:
 
 
 # Tables whose enum columns are checked (the columns present in each are checked).
-VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers", "doses")
+VOCABULARY_TABLES: tuple[str, ...] = ("trials", "source_records", "trial_identifiers", "doses", "trial_doses")
 CHECK_TRIAL_ID_UNIQUE = "trial_id_unique"
 CHECK_RAW_FILES_ACCOUNTED = "raw_files_accounted_for"
 CHECK_VOCABULARY = "vocabulary_values"

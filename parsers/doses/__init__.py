@@ -56,8 +56,8 @@ before matching: NFKC would turn "10⁶" into "106").
 from parsers.doses.agent import normalize_agent
 from parsers.doses.extract import DoseMention, derive_basis, extract_doses
 from parsers.doses.frequency import FREQUENCIES, FREQUENCY_MEANINGS
-from parsers.doses.records import doses_for_record
+from parsers.doses.records import DescribedDoses, described_doses, doses_for_record, merge_repeats
 from parsers.doses.route import ROUTES
 
-__all__ = ["DoseMention", "FREQUENCIES", "FREQUENCY_MEANINGS", "ROUTES", "derive_basis", "doses_for_record",
-           "extract_doses", "normalize_agent"]
+__all__ = ["DescribedDoses", "DoseMention", "FREQUENCIES", "FREQUENCY_MEANINGS", "ROUTES", "derive_basis", "described_doses",
+           "doses_for_record", "extract_doses", "merge_repeats", "normalize_agent"]

@@ -22,6 +22,7 @@ from pipelines.reconcile.model import (
 )
 from pipelines.reconcile.precedence import RULES, SOURCE_AUTHORITY, precedence_key_for
 from pipelines.reconcile.resolve import resolve_trial
+from pipelines.reconcile.trial_doses import DOSES_FIELD, trial_dose_rows
 
 __all__ = [
     "Link",
@@ -59,6 +60,7 @@ def reconcile(parsed: list[ParsedFile]) -> Reconciled:
 
     trials: list[dict[str, Any]] = []
     provenance: list[Provenance] = []
+    trial_doses: list[dict[str, Any]] = []
     conflicts: dict[str, tuple[str, ...]] = {}
     registry_ids: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for ident in clusters.identifiers:
@@ -66,8 +68,9 @@ def reconcile(parsed: list[ParsedFile]) -> Reconciled:
             registry_ids[ident.record_id].add((ident.id_type, ident.value))
     for trial_id in sorted(clusters.members):
         members = [by_id[rid] for rid in clusters.members[trial_id]]
-        row, prov = resolve_cluster(trial_id, members, registry_ids)
+        row, prov, doses = resolve_cluster(trial_id, members, registry_ids)
         provenance.extend(prov)
+        trial_doses.extend(doses)
         conflicts[trial_id] = tuple(row["conflicts"])
         trials.append(row)
     provenance.sort(key=lambda r: (r.trial_id, r.field, not r.chosen, r.record_id))
@@ -79,16 +82,22 @@ def reconcile(parsed: list[ParsedFile]) -> Reconciled:
         trials=tuple(trials),
         provenance=tuple(provenance),
         conflicts=conflicts,
+        trial_doses=tuple(trial_doses),
     )
 
 
-def resolve_cluster(trial_id: str, members: list[ParsedFile],
-                    registry_ids: dict[str, set[tuple[str, str]]]) -> tuple[dict[str, Any], list[Provenance]]:
-    """One trial: its `trials` row and its field_provenance rows. registry_ids: record_id ->
-    {(id_type, value)} of the record's linking ids. Pure: the snapshot engine calls it per trial."""
+def resolve_cluster(trial_id: str, members: list[ParsedFile], registry_ids: dict[str, set[tuple[str, str]]]
+                    ) -> tuple[dict[str, Any], list[Provenance], list[dict[str, Any]]]:
+    """One trial: its `trials` row, its field_provenance rows and its trial_doses rows.
+    registry_ids: record_id -> {(id_type, value)} of the record's linking ids. Pure: the snapshot
+    engine calls it per trial. The members need their arms and interventions (doses are read
+    from their descriptions); records that disagree on a dose put "doses" in `conflicts`."""
     resolved, prov, conflict_fields = resolve_trial(trial_id, members)
+    doses, doses_disagree = trial_dose_rows(trial_id, members)
+    if doses_disagree:
+        conflict_fields = [*conflict_fields, DOSES_FIELD]
     trial_registry_ids = sorted(set().union(*(registry_ids.get(p.record_id, set()) for p in members)))
-    return _trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids), prov
+    return _trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids), prov, doses
 
 
 def condition_key_of(name: str, normalized: str | None) -> str:

@@ -94,6 +94,7 @@ class Reconciled:
     trials: tuple[dict[str, Any], ...]  # resolved trial rows (trials table columns), sorted by trial_id
     provenance: tuple[Provenance, ...]
     conflicts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # trial_id -> field names
+    trial_doses: tuple[dict[str, Any], ...] = ()  # trial_doses rows (pipelines.reconcile.trial_doses)
 
     def trial_id(self, record_id: str) -> str:
         return self.trial_ids[record_id]

@@ -76,7 +76,7 @@ def _empty(value: Any) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _warning_codes(record: SourceRecord) -> set[str]:
+def warning_codes(record: SourceRecord) -> set[str]:
     return {w.split(":", 1)[0].strip() for w in record.warnings}
 
 
@@ -100,7 +100,7 @@ def _list_record(spec: ListSpec, ordered: list[ParsedFile],
     """The best record with a non-empty list that no parser warning puts in doubt (a doubtful
     list stays in the per-record table as evidence; a wrong trial list would be worse than none)."""
     return next((p for p in ordered
-                 if keyed[p.record_id] and not spec.unreliable_when & _warning_codes(p.record)), None)
+                 if keyed[p.record_id] and not spec.unreliable_when & warning_codes(p.record)), None)
 
 
 def list_rows(trial_id: str, spec: ListSpec, ordered: list[ParsedFile]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from pipelines.report.plots import draw_charts
 REPORT_FILE = "quality.html"
 METRICS_FILE = "quality.json"  # the same numbers, for the Dagster asset's summary without re-reading tables
 # Tables the metrics read (and only these are loaded from a snapshot).
-REPORT_TABLES = ("source_records", "trials", "trial_links", "quarantine",
+REPORT_TABLES = ("source_records", "trials", "trial_links", "quarantine", "doses", "trial_doses",
                  "conditions", "interventions", "arms", "eligibility_criteria", "locations", "sponsors")
 
 __all__ = ["METRICS_FILE", "REPORT_FILE", "Metrics", "compute_metrics", "quality_report_html", "read_quality_metrics",
@@ -49,10 +49,11 @@ def _read_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
                           f"{', '.join(present(c) for c in SCALAR_FIELDS)} FROM '{path('source_records')}'").to_arrow_table()
     tables = {"source_records": records,
               "trials": pq.read_table(snapshot_dir / "trials.parquet", columns=list(TRIAL_COLUMNS))}
+    columns = {name: ["record_id"] for name in (*LIST_FIELDS, "doses")}  # presence / count is all they give
+    columns["trial_doses"] = ["trial_id", "chosen", "rule"]
     for name in REPORT_TABLES:
         if name not in tables:
-            tables[name] = pq.read_table(snapshot_dir / f"{name}.parquet",
-                                         columns=["record_id"] if name in LIST_FIELDS else None)
+            tables[name] = pq.read_table(snapshot_dir / f"{name}.parquet", columns=columns.get(name))
     return tables
 
 

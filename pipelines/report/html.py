@@ -36,6 +36,8 @@ def _data_rows(key: str, m: Metrics) -> tuple[tuple[str, ...], list[tuple]]:
         return ("field", *m.sources), [(f, *(f"{m.fill_rate[s][f]:.0%}" for s in m.sources)) for f in fields]
     if key == "warnings":
         return ("batch", "code", "warnings"), [(b, c, n) for b, codes in m.warnings_by_batch_code.items() for c, n in codes.items()]
+    if key == "doses":
+        return ("", "count"), [*m.doses.items(), *m.doses_per_trial.items()]
     if key == "enrollment":
         e = m.enrollment
         stats = [("trials with a count", len(e))]

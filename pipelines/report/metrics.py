@@ -1,8 +1,8 @@
 """Data-health numbers of one snapshot, from its tables only (pure, deterministic).
 
 Everything is counted from the warehouse tables, so the report says what an analyst would find:
-records and trials per source and batch, field fill rate per source, conflicts per field, link
-methods, quarantine reasons, parser warnings per batch, enrollment and phase distributions.
+records and trials per source and batch, field fill rate per source, conflicts per field, trial
+doses and dose conflicts, link methods, quarantine reasons, parser warnings per batch, enrollment and phase distributions.
 A batch is the top-level folder of raw/ a file came from (pipelines.ingest), read from raw_path.
 """
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Metrics:
     warnings_by_batch_code: dict[str, dict[str, int]]  # batch -> warning code -> count
     enrollment: list[int] = field(default_factory=list)  # trials' resolved enrollment counts
     phases: dict[str, int] = field(default_factory=dict)
+    doses: dict[str, int] = field(default_factory=dict)  # trial-level dose counts (see _dose_counts)
+    doses_per_trial: dict[str, int] = field(default_factory=dict)  # "<n> doses" -> trials (chosen doses)
 
     @property
     def sources(self) -> list[str]:
@@ -79,6 +81,24 @@ def _fill_rate(tables: dict[str, pa.Table]) -> dict[str, dict[str, float]]:
     return {s: {f: filled[s][f] / totals[s] for f in fields} for s in sorted(totals)}
 
 
+def _dose_counts(tables: dict[str, pa.Table]) -> tuple[dict[str, int], dict[str, int]]:
+    """Doses as the records state them and as the trials hold them; candidates of records that
+    disagree are the rows trial_doses keeps unchosen."""
+    doses = tables["trial_doses"]
+    chosen = Counter(t for t, ok in zip(_column(doses, "trial_id"), _column(doses, "chosen")) if ok)
+    in_conflict = {t for t, rule in zip(_column(doses, "trial_id"), _column(doses, "rule"))
+                   if rule not in ("only_candidate", "unanimous")}
+    counts = {
+        "dose mentions in records": tables["doses"].num_rows,
+        "trial doses (chosen)": sum(chosen.values()),
+        "trials with doses": len(chosen),
+        "candidate doses not chosen": doses.num_rows - sum(chosen.values()),
+        "trials with a dose conflict": len(in_conflict),
+    }
+    per_trial = Counter(min(n, 10) for n in chosen.values())
+    return counts, {("1 dose" if n == 1 else f"{n} doses" if n < 10 else "10+ doses"): per_trial[n] for n in sorted(per_trial)}
+
+
 def compute_metrics(tables: dict[str, pa.Table]) -> Metrics:
     records, trials = tables["source_records"], tables["trials"]
     batches = [batch_of(p) for p in _column(records, "raw_path")]
@@ -96,12 +116,15 @@ def compute_metrics(tables: dict[str, pa.Table]) -> Metrics:
     quarantine = tables["quarantine"]
     trial_sources = _column(trials, "sources")
     conflicts = [f for fields in _column(trials, "conflicts") for f in fields or ()]
+    dose_counts, doses_per_trial = _dose_counts(tables)
     return Metrics(
         totals={
             "records": records.num_rows,
             "trials": trials.num_rows,
             "trials from more than one record": sum(1 for n in _column(trials, "record_count") if n and n > 1),
             "trials with a conflict": sum(1 for c in _column(trials, "conflicts") if c),
+            "trial doses": dose_counts["trial doses (chosen)"],
+            "trials with a dose conflict": dose_counts["trials with a dose conflict"],
             "quarantined files": quarantine.num_rows,
             "parser warnings": sum(len(w or ()) for w in _column(records, "warnings")),
             "batches": len(set(batches) | {batch_of(p) for p in _column(quarantine, "raw_path")}),
@@ -117,4 +140,6 @@ def compute_metrics(tables: dict[str, pa.Table]) -> Metrics:
         warnings_by_batch_code={b: dict(sorted(warning_codes(w).items())) for b, w in sorted(warnings_of_batch.items())},
         enrollment=sorted(n for n in _column(trials, "enrollment") if n is not None),
         phases=_sorted_counts(_column(trials, "phase")),
+        doses=dose_counts,
+        doses_per_trial=doses_per_trial,
     )

@@ -153,6 +153,8 @@ CHARTS: tuple[tuple[str, str, Callable[[Metrics], object]], ...] = (
     ("fill-rate", "Field fill rate per source", heatmap),
     ("conflicts", "Conflicts per field (trials whose sources disagree)",
      lambda m: bar_chart(m.conflicts_by_field, "trials", "conflicts")),
+    ("doses", "Doses per trial (one per agent amount in an arm or intervention, chosen where records disagree)",
+     lambda m: bar_chart(m.doses_per_trial, "trials", "trial doses")),
     ("links", "Link methods (edges that joined records into trials)",
      lambda m: bar_chart(m.link_methods, "links", "links")),
     ("quarantine", "Quarantine reasons", lambda m: bar_chart(m.quarantine_by_reason, "files", "quarantined files")),

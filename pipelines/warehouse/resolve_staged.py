@@ -103,7 +103,7 @@ def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list
         yield current, members
 
 
-RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS)
+RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
 
 
 @dataclass
@@ -128,8 +128,9 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, clusters: Clusters, parts_di
                 buffered.clear()
 
     for trial_id, members in _touched_members(con):
-        row, provenance = resolve_cluster(trial_id, members, registry_ids)
+        row, provenance, doses = resolve_cluster(trial_id, members, registry_ids)
         rows["trials"].append(row)
+        rows["trial_doses"].extend(doses)
         rows["field_provenance"].extend(vars(p) for p in provenance)
         for name, list_rows in trial_list_rows(trial_id, members).items():
             rows[name].extend(list_rows)

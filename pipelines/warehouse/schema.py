@@ -76,6 +76,62 @@ def _trial_list(*columns: pa.Field) -> pa.Schema:
     ])
 
 
+# The columns of a dose, shared by the per-record `doses` and the trial-grain `trial_doses`.
+_DOSE_COLUMNS: dict[str, pa.Field] = {f.name: f for f in [
+    col("agent", STR, "normalized agent the dose belongs to (parsers.doses.normalize_agent)"),
+    col("source_text", STR, "exact text span the dose was read from"),
+    col("dose_low", FLOAT, "dose value, or the low end of a range"),
+    col("dose_high", FLOAT, "high end of a range (equals dose_low for a single value)"),
+    col("unit", STR, "unit (cells, mg, g, mcg, mL, IU, vg, ...)"),
+    col("scaling", STR, "body-size scaling of the amount: per_kg ('/kg'), per_m2 ('/m2', '/BSA') or flat"),
+    col("amount_per", STR, "what the amount is per, only when the text says so: administration ('/dose', "
+                           "'each time', a stated frequency, 'on day 1'), day ('/day', 'daily dose of', "
+                           "'in two divided doses') or course ('a total dose of', 'in 20 fractions'); null otherwise"),
+    col("basis", STR, "DERIVED, kept for older queries: scaling when not flat, else per_day / per_dose / total "
+                      "from amount_per (total = a course, or not said)"),
+    col("frequency", STR, "how often, normalized: " + _FREQUENCY_VOCABULARY + "; null when not stated "
+                          "('/day' says what the amount is per, not how often)"),
+    col("doses_per_day", FLOAT, "doses a day of the frequency while dosing (QW = 1/7, QM = 1/30); "
+                                "null for ONCE, PRN, CONTINUOUS or no frequency"),
+    col("daily_low", FLOAT, "amount per day, in `unit` and `scaling`: the amount when stated per day, else "
+                            "amount x doses_per_day when per administration; null when not computable (never guessed)"),
+    col("daily_high", FLOAT, "high end of the daily amount (equals daily_low for a single value)"),
+    col("route", STR, "route, normalized: " + ", ".join(ROUTES) + "; from a stated route ('IV', 'p.o.', "
+                      "'s.c.', 'orally') or a one-route form (tablets: oral; infusion: intravenous); null otherwise"),
+    col("cycle_days", INT, "treatment cycle length in days, when stated ('21-day cycle', 'D1 Q3W')"),
+    col("days_on", INT, "dosing days in that cycle ('days 1-14' = 14, 'days 1, 8, 15' = 3); null without a cycle"),
+    col("flags", STR_LIST, "ambiguity flags (e.g. a lost superscript in '106 cells/kg')"),
+    col("schedule", STR, "the frequency words as written ('twice a day', 'Q3W', 'repeated after three months')"),
+]}
+
+
+def _trial_dose_columns() -> list[pa.Field]:
+    """trial_doses (pipelines.reconcile.trial_doses): one row per dose of a trial."""
+    values = ("amount_per", "frequency", "doses_per_day", "daily_low", "daily_high", "route", "cycle_days", "days_on",
+              "schedule")
+    return [
+        TRIAL_ID,
+        _DOSE_COLUMNS["agent"],
+        col("described_in", STR, "arm | intervention: the kind of description that states the dose (a dose stated "
+                                 "in both is a row for each)"),
+        col("label", STR, "the arm label or intervention name, as the best-ranked record showing it spells it"),
+        *(_DOSE_COLUMNS[name] for name in ("dose_low", "dose_high", "unit", "scaling")),
+        *(_DOSE_COLUMNS[name] for name in values),
+        col("source_text", STR, "exact text span the dose was read from, in `record_id`"),
+        col("flags", STR_LIST, "ambiguity flags of any record's mention (exponent_restored: a lost superscript "
+                               "'106 cells/kg' agreed with a written '1 x 10^6 cells/kg')"),
+        col("record_id", STR, "the best-ranked record showing this dose (its candidate, when records disagree)"),
+        col("record_ids", STR_LIST, "every record showing this dose (same agent, arm or intervention, amount range, "
+                                    "unit and scaling; no contradiction in amount_per, frequency, route or cycle), "
+                                    "best-ranked first; a value the first leaves unsaid comes from the next that says it"),
+        col("chosen", BOOL, "true when the best-ranked record showing this agent in this arm or intervention shows "
+                            "this dose; false for a candidate of a record that disagrees with it"),
+        col("rule", STR, "only_candidate (one record shows this agent here), unanimous (every record showing it "
+                         "gives the same doses), else the precedence step that chose between the records that "
+                         "disagree (see the rules table); then the trial's `conflicts` lists 'doses'"),
+    ]
+
+
 TABLES: dict[str, pa.Schema] = {
     "trials": pa.schema([
         TRIAL_ID,
@@ -83,7 +139,7 @@ TABLES: dict[str, pa.Schema] = {
         col("conditions", STR_LIST, "conditions from all records, deduplicated by spelling-insensitive key; first spelling from the best-ranked record"),
         col("countries", STR_LIST, "countries from all records (list and site locations), deduplicated ignoring case"),
         col("sources", STR_LIST, "distinct source keys of the trial's records, sorted"),
-        col("conflicts", STR_LIST, "fields whose sources disagree (incompatible non-null values); the values are in field_provenance"),
+        col("conflicts", STR_LIST, "fields whose sources disagree (incompatible non-null values); the values are in field_provenance; 'doses' when records disagree on a dose (the candidates are in trial_doses)"),
         col("registry_ids", STR_LIST, "every registry id of every record of the trial (union), sorted by type then value"),
         col("record_count", INT, "number of source records joined into this trial"),
     ]),
@@ -151,30 +207,7 @@ TABLES: dict[str, pa.Schema] = {
     ]),
     "doses": pa.schema([
         TRIAL_ID, RECORD_ID,
-        col("agent", STR, "normalized agent the dose belongs to (parsers.doses.normalize_agent)"),
-        col("source_text", STR, "exact text span the dose was read from"),
-        col("dose_low", FLOAT, "dose value, or the low end of a range"),
-        col("dose_high", FLOAT, "high end of a range (equals dose_low for a single value)"),
-        col("unit", STR, "unit (cells, mg, g, mcg, mL, IU, vg, ...)"),
-        col("scaling", STR, "body-size scaling of the amount: per_kg ('/kg'), per_m2 ('/m2', '/BSA') or flat"),
-        col("amount_per", STR, "what the amount is per, only when the text says so: administration ('/dose', "
-                               "'each time', a stated frequency, 'on day 1'), day ('/day', 'daily dose of', "
-                               "'in two divided doses') or course ('a total dose of', 'in 20 fractions'); null otherwise"),
-        col("basis", STR, "DERIVED, kept for older queries: scaling when not flat, else per_day / per_dose / total "
-                          "from amount_per (total = a course, or not said)"),
-        col("frequency", STR, "how often, normalized: " + _FREQUENCY_VOCABULARY + "; null when not stated "
-                              "('/day' says what the amount is per, not how often)"),
-        col("doses_per_day", FLOAT, "doses a day of the frequency while dosing (QW = 1/7, QM = 1/30); "
-                                    "null for ONCE, PRN, CONTINUOUS or no frequency"),
-        col("daily_low", FLOAT, "amount per day, in `unit` and `scaling`: the amount when stated per day, else "
-                                "amount x doses_per_day when per administration; null when not computable (never guessed)"),
-        col("daily_high", FLOAT, "high end of the daily amount (equals daily_low for a single value)"),
-        col("route", STR, "route, normalized: " + ", ".join(ROUTES) + "; from a stated route ('IV', 'p.o.', "
-                          "'s.c.', 'orally') or a one-route form (tablets: oral; infusion: intravenous); null otherwise"),
-        col("cycle_days", INT, "treatment cycle length in days, when stated ('21-day cycle', 'D1 Q3W')"),
-        col("days_on", INT, "dosing days in that cycle ('days 1-14' = 14, 'days 1, 8, 15' = 3); null without a cycle"),
-        col("flags", STR_LIST, "ambiguity flags (e.g. a lost superscript in '106 cells/kg')"),
-        col("schedule", STR, "the frequency words as written ('twice a day', 'Q3W', 'repeated after three months')"),
+        *_DOSE_COLUMNS.values(),
         col("position", INT, "1-based order among the record's dose mentions"),
     ]),
     "eligibility_criteria": pa.schema([
@@ -224,6 +257,7 @@ TABLES: dict[str, pa.Schema] = {
         col("role", STR, "lead | collaborator | responsible_party"),
         col("agency_class", STR, "v2 AgencyClass (filled from a record showing the same normalized name and role)"),
     ),
+    "trial_doses": pa.schema(_trial_dose_columns()),
     "quarantine": pa.schema([
         col("raw_path", STR, "path of the raw file relative to raw/"),
         col("record_key", STR, "the record inside a multi-record raw file that could not be used; null when the whole file is quarantined"),
@@ -260,6 +294,7 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "trial_arms": "arm / group of a trial (from its best record that lists arms)",
     "trial_locations": "site of a trial (from its best record that lists sites)",
     "trial_sponsors": "sponsor or collaborator of a trial (from its best record that lists sponsors)",
+    "trial_doses": "dose of a trial: an agent's amount in one arm or intervention, once whatever the number of records showing it",
     "quarantine": "raw file (or record inside a multi-record file) that could not be used",
     "link_candidates": "pair of records in different trials that look alike (review only)",
 }
@@ -280,6 +315,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "sponsors": ("trial_id", "record_id", "position"),
     **{name: ("trial_id", "position") for name in
        ("trial_conditions", "trial_interventions", "trial_arms", "trial_locations", "trial_sponsors")},
+    "trial_doses": ("trial_id", "described_in", "label", "agent", "dose_low", "dose_high", "unit", "record_id"),
     "quarantine": ("raw_path", "record_key"),
     "link_candidates": ("record_id_a", "record_id_b", "method"),
 }

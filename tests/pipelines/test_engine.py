@@ -9,6 +9,7 @@ reconciliation merges them, spread over several batches.
 from __future__ import annotations
 
 import ast
+import copy
 import os
 import shutil
 from pathlib import Path
@@ -49,7 +50,23 @@ def write_rendered(raw: Path, n_studies: int = N_STUDIES, batches: int = BATCHES
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(apply(page, choose_variant(page, html=html)), encoding="utf-8", newline="")
             count += 1
-    return count
+    # a site still showing an older dose of one study: trial_doses keeps both candidates
+    older = next(filter(None, map(with_an_older_dose, studies)))
+    path = raw / "batch_0" / "older_dose_veeva.txt"
+    path.write_text(render_page("veeva", older).text(), encoding="utf-8")
+    return count + 1
+
+
+def with_an_older_dose(study: dict) -> dict | None:
+    """A copy whose first dose in an arm description is another amount (a 9 before it), or None."""
+    from parsers.doses import extract_doses
+
+    changed = copy.deepcopy(study)
+    for arm in changed["protocolSection"].get("armsInterventionsModule", {}).get("armGroups", []):
+        for dose in extract_doses(arm.get("description") or ""):
+            arm["description"] = arm["description"].replace(dose.source_text, "9" + dose.source_text, 1)
+            return changed
+    return None
 
 
 def make_raw(root: Path) -> tuple[Path, int]:
@@ -103,6 +120,8 @@ def test_engine_writes_the_bytes_of_the_reference_build(corpus, scratch, tmp_pat
     if rendered:  # the same study in three layouts is one trial, and the long lists made many rows
         assert result.row_counts["trials"] < result.row_counts["source_records"]
         assert result.row_counts["eligibility_criteria"] > 100 and result.row_counts["locations"] > 100
+        doses = reference["trial_doses"]
+        assert doses.num_rows > 20 and False in doses.column("chosen").to_pylist()  # the older dose's candidate
 
 
 def test_incremental_runs_equal_a_from_scratch_run(corpus, scratch, tmp_path):

@@ -42,6 +42,9 @@ CONTRACT = {  # DESIGN.md "Warehouse contract": table -> key columns
     "trial_arms": "trial_id label arm_type description interventions record_ids list_record_id",
     "trial_locations": "trial_id facility city state country record_ids list_record_id",
     "trial_sponsors": "trial_id name role agency_class record_ids list_record_id",
+    # issue 13: doses reconciled per trial
+    "trial_doses": "trial_id agent described_in label dose_low dose_high unit scaling amount_per frequency "
+                   "doses_per_day daily_low daily_high route record_id record_ids chosen rule",
 }
 
 

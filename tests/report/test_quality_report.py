@@ -37,6 +37,24 @@ def test_metrics_count_what_the_tables_hold(snapshot):
     # fill rate: medpath never shows arms; the 3 veeva samples do, the 2 invented veeva pages do not
     assert m.fill_rate["medpath"]["arms"] == 0.0 and m.fill_rate["veeva"]["arms"] == 3 / 5
     assert m.fill_rate["veeva"]["title"] == 1.0
+    # the velmoraxin trial's 40 mg: in the arm text of both pages, in the intervention text of one
+    assert m.doses["trial doses (chosen)"] == 2 and m.doses["trials with a dose conflict"] == 0
+
+
+def test_trial_doses_and_dose_conflicts_are_counted():
+    from pipelines.reconcile import reconcile
+    from pipelines.warehouse import build_tables
+    from tests.pipelines.test_trial_doses import disagreeing_trial
+
+    parsed = disagreeing_trial()  # two pages of one trial: one dose agrees, one does not
+    tables = build_tables(parsed, [], reconcile(parsed))
+    m = compute_metrics(tables)
+    assert m.doses == {"dose mentions in records": 4, "trial doses (chosen)": 2, "trials with doses": 1,
+                       "candidate doses not chosen": 1, "trials with a dose conflict": 1}
+    assert m.doses_per_trial == {"2 doses": 1} and m.conflicts_by_field == {"doses": 1}
+    assert m.totals["trials with a dose conflict"] == 1
+    html, _ = quality_report_html(tables)
+    assert '<section id="doses">' in html and "candidate doses not chosen</td><td class=\"n\">1<" in html
 
 
 def test_same_tables_give_the_same_bytes(snapshot, report):
