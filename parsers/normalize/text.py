@@ -25,12 +25,16 @@ NOT_GIVEN: frozenset[str] = frozenset(
 
 def squash(raw: object) -> str:
     """str(raw) with NFKC compatibility folding, outer whitespace stripped, inner runs collapsed."""
-    text = unicodedata.normalize("NFKC", str(raw))
+    text = str(raw)
+    if not text.isascii():  # ASCII is its own NFKC form (the common case, and a hot path)
+        text = unicodedata.normalize("NFKC", text)
     return _WS.sub(" ", text).strip()
 
 
 def fold_accents(text: str) -> str:
     """Drop combining marks after NFKD: "Sjögren" -> "Sjogren"."""
+    if text.isascii():  # nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
