@@ -185,6 +185,9 @@ def filled_fields(record: "SourceRecord | dict[str, Any]") -> set[str]:
     return {name for name, value in data.items() if value not in (None, "", [], {})}
 
 
+MIN_PAGES_TO_DEPART = 3
+
+
 def batch_drift(source: str, pages: Iterable[tuple[Iterable[str], set[str]]]) -> BatchDrift:
     """Drift metrics of one source's pages in one batch: pages = (warnings, filled field names)."""
     profile = USUAL_PROFILE.get(source, Profile((), ()))
@@ -202,10 +205,13 @@ def batch_drift(source: str, pages: Iterable[tuple[Iterable[str], set[str]]]) ->
         return result
     result.shares = {code: n / total for code, n in counts.items()}
     result.null_shares = {name: n / total for name, n in nulls.items()}
-    result.departures = [Departure(code, share, profile.max_share)
-                         for code, share in result.shares.items() if share > profile.max_share]
+    # A share departs when it is above the usual one AND at least MIN_PAGES_TO_DEPART pages show
+    # it: in a batch of two pages one odd page is 50% (its own warnings already say so), not drift.
+    result.departures = [Departure(code, share, profile.max_share) for code, share in result.shares.items()
+                         if share > profile.max_share and counts[code] >= MIN_PAGES_TO_DEPART]
     result.departures += [Departure(f"{name} null", share, profile.max_null)
-                          for name, share in result.null_shares.items() if share > profile.max_null]
+                          for name, share in result.null_shares.items()
+                          if share > profile.max_null and nulls[name] >= MIN_PAGES_TO_DEPART]
     return result
 
 

@@ -103,3 +103,16 @@ def test_ingest_prints_one_drift_line_for_the_drifted_batch(graph_run):
     assert _drift_alert(graph_run["clean"], "clean") is None
     line = _drift_alert(graph_run["drifted"], "drifted")
     assert line.startswith("drift alert, batch drifted: veeva (8 pages): chrome_removed 100%"), line
+
+
+def test_one_odd_page_in_a_tiny_batch_is_not_batch_drift():
+    """make run's sample batch: 2 MedPath pages, one without a Sex section. Its own warnings say
+    so; a batch departs only when MIN_PAGES_TO_DEPART pages show the change."""
+    from parsers.drift import MIN_PAGES_TO_DEPART
+
+    usual = {"title", "status", "conditions", "identifiers", "lead_sponsor", "sex"}
+    one_odd = [([], usual), ([], usual - {"sex"})]
+    assert not batch_drift("medpath", one_odd).drifted
+    many_odd = [([], usual - {"sex"})] * MIN_PAGES_TO_DEPART
+    drift = batch_drift("medpath", many_odd)
+    assert drift.drifted and "sex null" in drift.departures_text()
