@@ -29,7 +29,7 @@ class QuarantinedFile:
     record_key: str | None = None  # None: the whole file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the snapshot engine holds one per identifier of every record
 class RecordIdentifier:
     """One identifier of one record, with the key it links on (None = never links alone)."""
 

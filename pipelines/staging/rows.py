@@ -107,6 +107,7 @@ def _child_lists() -> tuple[str, ...]:
 
 
 _CHILD_LISTS = _child_lists()
+_IDENTIFIER_FIELDS = tuple(IDENTIFIERS_SCHEMA.names)
 
 
 def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None, rec: SourceRecord) -> dict:
@@ -142,7 +143,8 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
                                 record=outcome.record, record_key=key)
             add_record_rows(rows, parsed, trial_id=None)
             rows["records"].append(_record_row(rid, key, result.raw_path, result.sha256, outcome.record))
-            rows["identifiers"].extend(vars(i) for i in record_identifiers(parsed))
+            rows["identifiers"].extend({name: getattr(i, name) for name in _IDENTIFIER_FIELDS}
+                                       for i in record_identifiers(parsed))
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
     return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}

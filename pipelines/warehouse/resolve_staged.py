@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ from pipelines.reconcile.model import ParsedFile, RecordIdentifier
 from pipelines.warehouse.duck import quote
 from pipelines.warehouse.schema import TABLES
 
-PART_ROWS = 50_000  # resolved rows buffered before a part file is written
-STREAM_ROWS = 4_096
+PART_ROWS = 20_000  # resolved rows buffered before a part file is written
+STREAM_ROWS = 1_024
 
 
 def cluster_staged(con: duckdb.DuckDBPyConnection) -> Clusters:
@@ -47,9 +48,13 @@ def cluster_staged(con: duckdb.DuckDBPyConnection) -> Clusters:
     del rows
     reader = con.sql("""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM s_identifiers
                         ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
+    intern = sys.intern  # a few distinct id types and fields, repeated a million times at scale
     for batch in reader:
-        for row in zip(*(c.to_pylist() for c in batch.columns)):
-            idents.setdefault(row[0], []).append(RecordIdentifier(*row))
+        for rid, value, id_type, field, raw, link_key, from_text in zip(*(c.to_pylist() for c in batch.columns)):
+            raw = value if raw == value else raw  # one string object where they are equal
+            link_key = value if link_key == value else link_key
+            idents.setdefault(rid, []).append(
+                RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
     return cluster_identifiers(idents, sponsors)
 
 
