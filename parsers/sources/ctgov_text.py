@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.headings import heading_like, sentence_like
 from parsers.layout import (
     ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
     add_identifier, attempt, dedup, fill_slots, join_text, normalized, read_title, split_place, text_reader,
@@ -239,6 +240,11 @@ def read_groups(record: SourceRecord, block: Block) -> list[str]:
             continue
         segment.append(lines[i])
         i += 1
+    if arms and _reads_as_section(segment):
+        # shaped as a section no rule names (heading, explainer, values): set aside, not an arm
+        record.warn("possible_heading", f"{segment[0]!r} in {block.heading!r}")
+        record.arms.extend(arms)
+        return list(segment)
     if len(segment) > 1:
         # no intervention block ends these lines: one group with a description, or several
         # groups without interventions; the page cannot tell, so read one and say so
@@ -246,6 +252,18 @@ def read_groups(record: SourceRecord, block: Block) -> list[str]:
     close_segment()
     record.arms.extend(arms)
     return []
+
+
+def _reads_as_section(lines: list[str]) -> bool:
+    """Lines after the last intervention block shaped as this layout's sections are: a
+    heading-like line, its explainer (one short sentence) and values. A group without
+    interventions reads alike (label, description), but its description is seldom one short
+    sentence followed by more lines (none of the 462 real studies)."""
+    return (len(lines) >= 3 and heading_like(lines[0]) and sentence_like(lines[1])
+            and len(lines[1]) <= _EXPLAINER_MAX and lines[1].count(". ") == 0)
+
+
+_EXPLAINER_MAX = 80  # the layout's explainers are one line of a few words
 
 
 def _marker_lines(intervention: Intervention) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.headings import heading_like
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
     add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
@@ -178,8 +179,33 @@ def _outcomes_reader(kind: str):
                 last.time_frame = line
             else:
                 record.outcomes.append(Outcome(kind, line))
+        suspect = _section_after_table([o for o in record.outcomes if o.kind == kind], block.lines)
+        if suspect is not None:
+            record.warn("possible_heading", f"{suspect!r} in {block.heading!r}")
         return []
     return read
+
+
+def _section_after_table(outcomes: list[Outcome], lines: list[str]) -> str | None:
+    """A heading-like line among the table's last entries, when it reads as a section no rule names.
+
+    In page text a real entry is a measure then its time frame, each line standing alone
+    between blank lines; so are a heading and its value lines, so a section after the table
+    reads as entries without a time frame. Flag a heading-like line standing alone, followed
+    by one or two more lines to the table's end, none of them with a time frame. In HTML the
+    entries stand on consecutive lines and only an h1-h6 heading stands alone, which the
+    engine already opens as a section."""
+    tail: list[str] = []
+    for outcome in reversed(outcomes):
+        if outcome.time_frame is not None:
+            break
+        tail.insert(0, outcome.measure)
+    texts = ["", *(line.strip() for line in lines), ""]
+    for candidate in tail[-3:-1]:
+        at = max(i for i, text in enumerate(texts) if text == candidate)
+        if heading_like(candidate) and not texts[at - 1] and not texts[at + 1]:
+            return candidate
+    return None
 
 
 def read_locations(record: SourceRecord, block: Block) -> list[str]:
