@@ -179,6 +179,14 @@ def _intervention_blocks(lines: list[str]) -> list[tuple[int, int]]:
 def read_interventions(record: SourceRecord, block: Block) -> list[str]:
     lines = block.values
     spans = _intervention_blocks(lines)
+    foreign: list[str] = []
+    if spans:
+        # the last description runs to the block's end: a section no rule names may follow it
+        start, end = spans[-1]
+        at = _section_at_end(lines, range(start + 2, end))
+        if at is not None:
+            record.warn("possible_heading", f"{lines[at]!r} in {block.heading!r}")
+            spans[-1], foreign = (start, at), lines[at:end]
     for start, end in spans:
         type_raw = _marker(lines[start + 1])[1]
         kind = None
@@ -187,7 +195,7 @@ def read_interventions(record: SourceRecord, block: Block) -> list[str]:
         record.interventions.append(Intervention(
             lines[start], kind, type_raw, "\n".join(lines[start + 2:end]) or None))
     record.raw["interventions_block"] = "\n".join(lines)
-    return lines[: spans[0][0]] if spans else lines
+    return (lines[: spans[0][0]] + foreign) if spans else lines
 
 
 def read_groups(record: SourceRecord, block: Block) -> list[str]:
@@ -255,15 +263,20 @@ def read_groups(record: SourceRecord, block: Block) -> list[str]:
 
 
 def _reads_as_section(lines: list[str]) -> bool:
-    """Lines after the last intervention block shaped as this layout's sections are: a
-    heading-like line, its explainer (one short sentence) and values. A group without
-    interventions reads alike (label, description), but its description is seldom one short
-    sentence followed by more lines (none of the 462 real studies)."""
+    """Lines after the last intervention block (of Study Groups or Interventions) shaped as
+    this layout's sections are: a heading-like line, its explainer (one short sentence) and
+    values. A group without interventions, or a description, reads alike, but seldom as one
+    short sentence followed by more lines (none of the 462 real studies)."""
     return (len(lines) >= 3 and heading_like(lines[0]) and sentence_like(lines[1])
             and len(lines[1]) <= _EXPLAINER_MAX and lines[1].count(". ") == 0)
 
 
 _EXPLAINER_MAX = 80  # the layout's explainers are one line of a few words
+
+
+def _section_at_end(lines: list[str], starts) -> int | None:
+    """The first of `starts` from which the block's last lines read as a section."""
+    return next((k for k in starts if _reads_as_section(lines[k:])), None)
 
 
 def _marker_lines(intervention: Intervention) -> list[str]:
@@ -294,6 +307,13 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     tail: min age, max age, sex, healthy volunteers (the tail = the trailing lines that have
     one of those shapes, so criteria text of any form stays criteria)."""
     lines = block.values
+    # a section no rule names after the last criterion or the positional tail: set aside
+    at = _section_at_end(lines, [k for k in range(1, len(lines)) if (
+        is_item(lines[k - 1]) or _is_positional(lines[k - 1])) and not any(map(is_item, lines[k:]))])
+    foreign = lines[at:] if at is not None else []
+    if at is not None:
+        record.warn("possible_heading", f"{lines[at]!r} in {block.heading!r}")
+        lines = lines[:at]
     tail_start = len(lines)
     while tail_start > 0 and len(lines) - tail_start < len(ELIGIBILITY_SLOTS) \
             and not is_item(lines[tail_start - 1]) and _is_positional(lines[tail_start - 1]):
@@ -324,7 +344,7 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     ages = [raw for name, (raw, value) in filled.items() if name.endswith("age_years")]
     if len(ages) == 1 and "max_age_years" not in filled:
         record.warn("ambiguous_age", f"one age {ages[0]!r} shown, taken as the minimum")
-    return unused + rest
+    return unused + rest + foreign
 
 
 # --- organisations and people ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """A section whose heading no rule names, standing where the layout's own lines stand alike:
-after a MedPath outcome table and after the last intervention block of the CT.gov text Study
-Groups. Its lines are never fields the warehouse keeps (the CT.gov text sets them aside
+after a MedPath outcome table, and after the last group, intervention or eligibility value of
+the CT.gov text. Its lines are never fields the warehouse keeps (the CT.gov text sets them aside
 instead of reading one more group), and the page names its heading as a possible_heading;
 clean pages of the same real studies seldom carry that warning there."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 import parsers
+from tests.render.expected import observed
 from tests.render.html import to_html
 from tests.render.page import BLANK, Line, Page, Section
 from tests.render.variants import render_page
@@ -57,20 +58,26 @@ def test_section_after_a_medpath_outcome_table_is_named(real_studies):
     assert checked >= 10
 
 
-def test_section_after_the_last_ctgov_study_group_is_named(real_studies):
+@pytest.mark.parametrize("before, block", [("Interventions", "Study Groups"), ("Eligibility Criteria", "Interventions"),
+                                           ("Sponsors", "Eligibility Criteria")])
+def test_section_after_a_ctgov_described_block_is_named(real_studies, before, block):
+    """After the last group, the last intervention's description or the positional tail of
+    Eligibility Criteria: heading, explainer and value read as this layout's section do."""
     checked = 0
     for study in real_studies[:80]:
         page = render_page("ctgov_text", study)
         record = parsers.parse_text(page.text())
-        if not record.arms or not record.arms[-1].interventions:
+        if block == "Study Groups" and not (record.arms and record.arms[-1].interventions):
             continue  # the last group has no interventions: the page ends it nowhere
-        changed = _inserted_before(page, "Interventions",
-                                   [Line(HEADING, "heading"), Line(EXPLAINER, "chrome"), Line(BODY)])
-        assert _possible_headings(changed.text(), "Study Groups") == [
-            f"possible_heading: {HEADING!r} in 'Study Groups'"], page.nct_id
-        # its lines are set aside, not read as one more group
-        arms = parsers.parse_text(changed.text()).arms
-        assert [(a.label, a.description, a.interventions) for a in arms] == [
+        changed = _inserted_before(page, before, [Line(HEADING, "heading"), Line(EXPLAINER, "chrome"), Line(BODY)])
+        warnings = parsers.parse_text(changed.text()).warnings
+        # named where it stands; a block with nothing of its own before it (no interventions)
+        # lets the engine open the heading as a section of its own
+        assert (f"possible_heading: {HEADING!r} in {block!r}" in warnings
+                or f"unknown_heading: {HEADING!r}" in warnings), (page.nct_id, warnings)
+        # its lines are set aside: not one more group, not an intervention's description, not a criterion
+        assert observed(parsers.parse_text(changed.text()), "ctgov_text") == observed(record, "ctgov_text")
+        assert [(a.label, a.description, a.interventions) for a in parsers.parse_text(changed.text()).arms] == [
             (a.label, a.description, a.interventions) for a in record.arms]
         checked += 1
     assert checked >= 10
