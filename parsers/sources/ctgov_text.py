@@ -248,18 +248,19 @@ def read_groups(record: SourceRecord, block: Block) -> list[str]:
             continue
         segment.append(lines[i])
         i += 1
-    if arms and _reads_as_section(segment):
+    at = _section_at_end(segment, range(len(segment))) if arms else None
+    foreign = segment[at:] if at is not None else []
+    if at is not None:
         # shaped as a section no rule names (heading, explainer, values): set aside, not an arm
-        record.warn("possible_heading", f"{segment[0]!r} in {block.heading!r}")
-        record.arms.extend(arms)
-        return list(segment)
+        record.warn("possible_heading", f"{segment[at]!r} in {block.heading!r}")
+        del segment[at:]
     if len(segment) > 1:
         # no intervention block ends these lines: one group with a description, or several
         # groups without interventions; the page cannot tell, so read one and say so
         record.warn("ambiguous_groups", f"{len(segment)} lines after the last intervention block read as one group")
     close_segment()
     record.arms.extend(arms)
-    return []
+    return foreign
 
 
 def _reads_as_section(lines: list[str]) -> bool:
