@@ -50,7 +50,9 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
+    first_badge = _trailing_badges(values)
+    if first_badge is None:
+        first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
     read_title(record, values[:first_badge] if first_badge is not None else values[:1])
     unused = []
     for line in values[first_badge if first_badge is not None else 1:]:
@@ -63,6 +65,29 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
         else:
             unused.append(line)
     return unused
+
+
+def _trailing_badges(values: list[str]) -> int | None:
+    """Where the badges start when the block ends with them: at most one phase and one status
+    line, after the title. A wrapped title whose second line reads like a phase ("Phase 2
+    RCT") stays title: the badge run stops at a second phase line."""
+    seen: set[str] = set()
+    i = len(values)
+    while i > 1:
+        kind = _badge_kind(values[i - 1])
+        if kind is None or kind in seen:
+            break
+        seen.add(kind)
+        i -= 1
+    return i if i < len(values) else None
+
+
+def _badge_kind(line: str) -> str | None:
+    if attempt(normalize_status, line) not in (NOT_RECOGNISED, None):
+        return "status"
+    if attempt(normalize_phase, line) not in (NOT_RECOGNISED, None) or _PHASE_WORDING.match(line):
+        return "phase"
+    return None
 
 
 def _is_badge(line: str) -> bool:
