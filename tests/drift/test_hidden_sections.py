@@ -54,6 +54,9 @@ def test_section_after_a_medpath_outcome_table_is_named(real_studies):
         record = parsers.parse_text(to_html(changed))
         assert any(w.startswith("unknown_heading") and HEADING in w for w in record.warnings), record.warnings
         assert all(HEADING not in (o.measure, o.time_frame) for o in record.outcomes)
+        # so is a heading with a colon ("Contact the Team:"), a rewording sites make
+        colon = _inserted_before(page, "Trial Locations", [Line(HEADING + ":", "heading"), BLANK, Line(BODY), BLANK])
+        assert f"unknown_heading: {HEADING + ':'!r}" in parsers.parse_text(to_html(colon)).warnings
         checked += 1
     assert checked >= 10
 
