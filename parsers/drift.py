@@ -32,7 +32,9 @@ DRIFT_CODES = frozenset({
     "html_drift",  # saved HTML whose headings are no longer h1-h6 elements
     "suspect_value",  # a slot refused what stood in it (a UI word as the title...)
     "joined_lines",  # a value wrapped over several lines was joined
-    "possible_heading",  # a heading-like line standing alone in free text (kept as text)
+    # a heading-like line standing alone in free text, after a MedPath outcome table or after
+    # the last CT.gov text study group (kept as text; the readers of those blocks add it)
+    "possible_heading",
 })
 
 

@@ -329,8 +329,10 @@ def read_items(lines: Sequence[str]) -> tuple[list[str], list[str]]:
     criterion); with none at all, each non-blank line is one item.
     """
     values = [line for line in lines if line.strip()]
-    marked = [(is_item, text) for is_item, text in map(split_item, values) if not _placeholder(text)]
-    if any(is_item for is_item, _ in marked):
+    split = [split_item(value) for value in values]
+    marked = [(is_item, text) for is_item, text in split if not _placeholder(text)]
+    # a marked placeholder ("• None") still says the block is a marked list
+    if any(is_item for is_item, _ in split):
         items = [text for is_item, text in marked if is_item and text]
         others = [text for is_item, text in marked if not is_item]
         return items, others

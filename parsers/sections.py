@@ -130,7 +130,7 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
         first = min(positions, default=len(texts))
         for i, text in enumerate(texts):
             if i > first and i not in positions and i not in first_values and _stands_alone(texts, i) \
-                    and heading_like(text):
+                    and heading_like(text.removesuffix(":")):  # "Funding Sources:" too
                 positions[i] = Opening(UNKNOWN, False)
     return dict(sorted(positions.items()))
 

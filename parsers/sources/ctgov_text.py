@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.headings import heading_like, sentence_like
 from parsers.layout import (
     ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
     add_identifier, attempt, dedup, fill_slots, join_text, normalized, read_title, split_place, text_reader,
@@ -178,6 +179,14 @@ def _intervention_blocks(lines: list[str]) -> list[tuple[int, int]]:
 def read_interventions(record: SourceRecord, block: Block) -> list[str]:
     lines = block.values
     spans = _intervention_blocks(lines)
+    foreign: list[str] = []
+    if spans:
+        # the last description runs to the block's end: a section no rule names may follow it
+        start, end = spans[-1]
+        at = _section_at_end(lines, range(start + 2, end))
+        if at is not None:
+            record.warn("possible_heading", f"{lines[at]!r} in {block.heading!r}")
+            spans[-1], foreign = (start, at), lines[at:end]
     for start, end in spans:
         type_raw = _marker(lines[start + 1])[1]
         kind = None
@@ -186,7 +195,7 @@ def read_interventions(record: SourceRecord, block: Block) -> list[str]:
         record.interventions.append(Intervention(
             lines[start], kind, type_raw, "\n".join(lines[start + 2:end]) or None))
     record.raw["interventions_block"] = "\n".join(lines)
-    return lines[: spans[0][0]] if spans else lines
+    return (lines[: spans[0][0]] + foreign) if spans else lines
 
 
 def read_groups(record: SourceRecord, block: Block) -> list[str]:
@@ -239,13 +248,36 @@ def read_groups(record: SourceRecord, block: Block) -> list[str]:
             continue
         segment.append(lines[i])
         i += 1
+    at = _section_at_end(segment, range(len(segment))) if arms else None
+    foreign = segment[at:] if at is not None else []
+    if at is not None:
+        # shaped as a section no rule names (heading, explainer, values): set aside, not an arm
+        record.warn("possible_heading", f"{segment[at]!r} in {block.heading!r}")
+        del segment[at:]
     if len(segment) > 1:
         # no intervention block ends these lines: one group with a description, or several
         # groups without interventions; the page cannot tell, so read one and say so
         record.warn("ambiguous_groups", f"{len(segment)} lines after the last intervention block read as one group")
     close_segment()
     record.arms.extend(arms)
-    return []
+    return foreign
+
+
+def _reads_as_section(lines: list[str]) -> bool:
+    """Lines after the last intervention block (of Study Groups or Interventions) shaped as
+    this layout's sections are: a heading-like line, its explainer (one short sentence) and
+    values. A group without interventions, or a description, reads alike, but seldom as one
+    short sentence followed by more lines (none of the 462 real studies)."""
+    return (len(lines) >= 3 and heading_like(lines[0]) and sentence_like(lines[1])
+            and len(lines[1]) <= _EXPLAINER_MAX and lines[1].count(". ") == 0)
+
+
+_EXPLAINER_MAX = 80  # the layout's explainers are one line of a few words
+
+
+def _section_at_end(lines: list[str], starts) -> int | None:
+    """The first of `starts` from which the block's last lines read as a section."""
+    return next((k for k in starts if _reads_as_section(lines[k:])), None)
 
 
 def _marker_lines(intervention: Intervention) -> list[str]:
@@ -276,6 +308,13 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     tail: min age, max age, sex, healthy volunteers (the tail = the trailing lines that have
     one of those shapes, so criteria text of any form stays criteria)."""
     lines = block.values
+    # a section no rule names after the last criterion or the positional tail: set aside
+    at = _section_at_end(lines, [k for k in range(1, len(lines)) if (
+        is_item(lines[k - 1]) or _is_positional(lines[k - 1])) and not any(map(is_item, lines[k:]))])
+    foreign = lines[at:] if at is not None else []
+    if at is not None:
+        record.warn("possible_heading", f"{lines[at]!r} in {block.heading!r}")
+        lines = lines[:at]
     tail_start = len(lines)
     while tail_start > 0 and len(lines) - tail_start < len(ELIGIBILITY_SLOTS) \
             and not is_item(lines[tail_start - 1]) and _is_positional(lines[tail_start - 1]):
@@ -306,7 +345,7 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     ages = [raw for name, (raw, value) in filled.items() if name.endswith("age_years")]
     if len(ages) == 1 and "max_age_years" not in filled:
         record.warn("ambiguous_age", f"one age {ages[0]!r} shown, taken as the minimum")
-    return unused + rest
+    return unused + rest + foreign
 
 
 # --- organisations and people ------------------------------------------------------------------

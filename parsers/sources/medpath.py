@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.headings import heading_like
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
     add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
@@ -49,7 +50,9 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
     values = block.values
     if not values:
         return []  # the engine warns about the missing title
-    first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
+    first_badge = _trailing_badges(values)
+    if first_badge is None:
+        first_badge = next((i for i, line in enumerate(values) if i > 0 and _is_badge(line)), None)
     read_title(record, values[:first_badge] if first_badge is not None else values[:1])
     unused = []
     for line in values[first_badge if first_badge is not None else 1:]:
@@ -62,6 +65,29 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
         else:
             unused.append(line)
     return unused
+
+
+def _trailing_badges(values: list[str]) -> int | None:
+    """Where the badges start when the block ends with them: at most one phase and one status
+    line, after the title. A wrapped title whose second line reads like a phase ("Phase 2
+    RCT") stays title: the badge run stops at a second phase line."""
+    seen: set[str] = set()
+    i = len(values)
+    while i > 1:
+        kind = _badge_kind(values[i - 1])
+        if kind is None or kind in seen:
+            break
+        seen.add(kind)
+        i -= 1
+    return i if i < len(values) else None
+
+
+def _badge_kind(line: str) -> str | None:
+    if attempt(normalize_status, line) not in (NOT_RECOGNISED, None):
+        return "status"
+    if attempt(normalize_phase, line) not in (NOT_RECOGNISED, None) or _PHASE_WORDING.match(line):
+        return "phase"
+    return None
 
 
 def _is_badge(line: str) -> bool:
@@ -178,8 +204,33 @@ def _outcomes_reader(kind: str):
                 last.time_frame = line
             else:
                 record.outcomes.append(Outcome(kind, line))
+        suspect = _section_after_table([o for o in record.outcomes if o.kind == kind], block.lines)
+        if suspect is not None:
+            record.warn("possible_heading", f"{suspect!r} in {block.heading!r}")
         return []
     return read
+
+
+def _section_after_table(outcomes: list[Outcome], lines: list[str]) -> str | None:
+    """A heading-like line among the table's last entries, when it reads as a section no rule names.
+
+    In page text a real entry is a measure then its time frame, each line standing alone
+    between blank lines; so are a heading and its value lines, so a section after the table
+    reads as entries without a time frame. Flag a heading-like line standing alone, followed
+    by one or two more lines to the table's end, none of them with a time frame. In HTML the
+    entries stand on consecutive lines and only an h1-h6 heading stands alone, which the
+    engine already opens as a section."""
+    tail: list[str] = []
+    for outcome in reversed(outcomes):
+        if outcome.time_frame is not None:
+            break
+        tail.insert(0, outcome.measure)
+    texts = ["", *(line.strip() for line in lines), ""]
+    for candidate in tail[-3:-1]:
+        at = max(i for i, text in enumerate(texts) if text == candidate)
+        if heading_like(candidate) and not texts[at - 1] and not texts[at + 1]:
+            return candidate
+    return None
 
 
 def read_locations(record: SourceRecord, block: Block) -> list[str]:

@@ -133,3 +133,10 @@ def test_any_mix_of_known_headings_and_junk_never_raises():
 def test_placeholder_lines_are_not_items():
     assert read_items(["  • Adults", "  • -", "  • N/A"]) == (["Adults"], [])
     assert read_items(["Nil"]) == ([], [])
+
+
+def test_a_marked_placeholder_keeps_the_block_a_marked_list():
+    """"• None" alone is still a marked list: unmarked lines after it (a section the page
+    added, with no rule naming its heading) are not criteria."""
+    lines = ["• None", "", "Ask a Question", "", "Send your question to the study team."]
+    assert read_items(lines) == ([], ["Ask a Question", "Send your question to the study team."])

@@ -140,3 +140,12 @@ def test_sites_without_a_flag_and_countries_with_a_comma():
     assert r.countries == ["Korea, Republic of", "Hong Kong"]
     assert [(c.name, c.phone) for c in r.contacts] == [("Min Park", "+82 2 0000 0000")]
     assert not [w for w in r.warnings if w.startswith(("unused_lines", "location_count"))], r.warnings
+
+
+def test_wrapped_title_whose_second_line_reads_like_a_phase_stays_title():
+    """The badges are the block's last lines (one phase, one status): a title wrapped before
+    "Phase 2 RCT" keeps it, and the page says the title was joined."""
+    r = parse_text(page(replace={"title": ["Cognitive Training for Opioid Use Disorder- A", "Phase 2 RCT", ""],
+                                 "badges": ["Not Applicable", "Recruiting"]}))
+    assert (r.title, r.phase, r.status) == ("Cognitive Training for Opioid Use Disorder- A Phase 2 RCT", "NA", "RECRUITING")
+    assert "joined_lines: title from 2 lines" in r.warnings
