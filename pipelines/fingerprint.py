@@ -1,10 +1,12 @@
-"""A fingerprint of the code whose output is kept between runs.
+"""Fingerprints of the code whose output is kept between runs.
 
-Staged rows (parsers + pipelines/staging + the per-record row builders) and carried-over trial
-rows (pipelines/reconcile + pipelines/warehouse) are reused only when they were made by the same
-code: after an upgrade that changes any of it, the next run parses and resolves everything again
-instead of mixing old and new outputs. Hashing the sources (not a hand-bumped version number)
-means nobody has to remember to bump it.
+Staged rows are reused only when made by the same staging code (STAGING_FINGERPRINT: the
+parsers, pipelines/staging and the per-record row builders they call); carried-over trial rows
+only when made by the same code end to end (ENGINE_FINGERPRINT: that plus pipelines/reconcile and
+pipelines/warehouse). After an upgrade that changes either, the next run parses or resolves
+everything again instead of mixing old and new outputs. Hashing the sources (not a hand-bumped
+version number) means nobody has to remember to bump it; a change to, say, the quality report or
+the CLI changes neither.
 """
 from __future__ import annotations
 
@@ -12,15 +14,21 @@ import hashlib
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[1]
-_CODE = ("parsers", "pipelines/staging", "pipelines/reconcile", "pipelines/warehouse")
+_STAGING = ("parsers", "pipelines/staging", "pipelines/warehouse/build.py", "pipelines/warehouse/schema.py",
+            "pipelines/reconcile/clustering.py", "pipelines/reconcile/model.py")
+_ENGINE = (*_STAGING, "pipelines/reconcile", "pipelines/warehouse")
 
 
-def _fingerprint() -> str:
+def fingerprint(parts: tuple[str, ...]) -> str:
+    files = set()
+    for part in parts:
+        path = _ROOT / part
+        files.update(path.rglob("*.py") if path.is_dir() else [path])
     digest = hashlib.sha256()
-    for directory in _CODE:
-        for path in sorted((_ROOT / directory).rglob("*.py")):
-            digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted(files):
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-CODE_FINGERPRINT = _fingerprint()
+STAGING_FINGERPRINT = fingerprint(_STAGING)
+ENGINE_FINGERPRINT = fingerprint(_ENGINE)

@@ -61,9 +61,9 @@ def parser_version() -> str:
     """The parser version and the fingerprint of the code that made the staged rows: staging made
     by other code is parsed again (pipelines.fingerprint)."""
     import parsers
-    from pipelines.fingerprint import CODE_FINGERPRINT
+    from pipelines import fingerprint
 
-    return f"{parsers.PARSER_VERSION}+{CODE_FINGERPRINT}"
+    return f"{parsers.PARSER_VERSION}+{fingerprint.STAGING_FINGERPRINT}"
 
 
 def read_manifest(directory: Path) -> dict | None:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import checks
-from pipelines.fingerprint import CODE_FINGERPRINT
+from pipelines.fingerprint import ENGINE_FINGERPRINT
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
@@ -31,7 +31,6 @@ from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
 SPILL_DIR = "_spill"
-ENGINE_FINGERPRINT = CODE_FINGERPRINT  # carried-over rows must come from the same code
 
 
 class ChecksFailed(RuntimeError):

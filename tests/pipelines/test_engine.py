@@ -204,3 +204,19 @@ def test_reconcile_reads_only_what_the_engine_loads():
     staged_separately = {"identifiers"}  # cluster_staged reads them from staging
     assert {"conditions", "locations", "countries", "source"} <= read  # the guard sees reads
     assert read <= light | staged_separately, read - light - staged_separately
+
+
+def test_other_engine_code_re_resolves_every_trial_without_parsing_again(corpus, tmp_path, monkeypatch):
+    import pipelines.warehouse.engine as engine
+
+    raw, _ = corpus
+    warehouse = tmp_path / "warehouse"
+    _, first = ingest_all(raw, warehouse)
+    (raw / "samples" / "late.txt").write_text("still no trial here\n", encoding="utf-8")
+    try:
+        monkeypatch.setattr(engine, "ENGINE_FINGERPRINT", "another-build")
+        summaries, second = ingest_all(raw, warehouse)
+    finally:
+        (raw / "samples" / "late.txt").unlink()
+    assert sum(s.parsed_files for s in summaries.values()) == 1  # staging is still this code's
+    assert second.trials_resolved == second.trials_total == first.trials_total  # nothing carried over

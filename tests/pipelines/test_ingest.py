@@ -132,7 +132,7 @@ def test_staging_made_by_other_code_is_parsed_again(tmp_path, monkeypatch):
     (raw / "b1").mkdir(parents=True)
     (raw / "b1" / "m.txt").write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
     _stage(raw, warehouse)
-    monkeypatch.setattr(pipelines.fingerprint, "CODE_FINGERPRINT", "another-build")
+    monkeypatch.setattr(pipelines.fingerprint, "STAGING_FINGERPRINT", "another-build")
     assert not ingest.is_staged(warehouse, "b1") and _stage(raw, warehouse).parsed_files == 1
 
 
