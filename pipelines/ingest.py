@@ -7,17 +7,16 @@ that knows what is already staged); this module is the small API over it.
 from __future__ import annotations
 
 import dataclasses
-import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from parsers import record as record_module
 from parsers.record import SourceRecord
 from pipelines.staging import store
 from pipelines.staging.batches import ROOT_BATCH, Batch, batch_fingerprint, relative_raw_path, sanitize_batch_key, scan_batches
 from pipelines.staging.pool import INTERNAL_ERROR, MIN_FILES_FOR_POOL, ChunkFn, default_workers, intake_tables
+from pipelines.staging.rows import CHILD_TYPES
 from pipelines.staging.store import (
     StageSummary,
     is_staged,
@@ -67,21 +66,6 @@ def forget_removed_batches(warehouse_root: Path, batch_keys: Iterable[str]) -> l
 # ----------------------------------------------------------------------------- reading staged records back
 
 
-def _child_types() -> dict[str, type]:
-    """List field name -> element dataclass of SourceRecord (e.g. identifiers -> Identifier)."""
-    hints = typing.get_type_hints(SourceRecord, vars(record_module))
-    children: dict[str, type] = {}
-    for name, hint in hints.items():
-        if typing.get_origin(hint) is list:
-            (element,) = typing.get_args(hint)
-            if dataclasses.is_dataclass(element):
-                children[name] = element
-    return children
-
-
-_CHILD_TYPES = _child_types()
-
-
 def _build(cls: type, data: dict[str, Any]) -> Any:
     known = {f.name for f in dataclasses.fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in known})
@@ -90,7 +74,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 def record_from_dict(data: dict[str, Any]) -> SourceRecord:
     """Inverse of SourceRecord.to_dict() and of a staged `records` row (keys it lacks are ignored)."""
     values = dict(data)
-    for name, cls in _CHILD_TYPES.items():
+    for name, cls in CHILD_TYPES.items():
         if name in values and values[name] is not None:
             values[name] = [_build(cls, item) for item in values[name]]
     if isinstance(values.get("raw"), list):  # an Arrow map comes back as (key, value) pairs

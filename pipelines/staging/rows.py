@@ -99,14 +99,15 @@ class FileResult:
     detail: str = ""
 
 
-def _child_lists() -> tuple[str, ...]:
-    """SourceRecord list fields whose items are dataclasses (their items go to Arrow as dicts)."""
+def _child_types() -> dict[str, type]:
+    """SourceRecord list field -> its element dataclass (identifiers -> Identifier, ...): items go to
+    Arrow as dicts and come back through these classes (pipelines.ingest.record_from_dict)."""
     hints = typing.get_type_hints(SourceRecord, vars(record_module))
-    return tuple(name for name, hint in hints.items()
-                 if typing.get_origin(hint) is list and dataclasses.is_dataclass(typing.get_args(hint)[0]))
+    return {name: typing.get_args(hint)[0] for name, hint in hints.items()
+            if typing.get_origin(hint) is list and dataclasses.is_dataclass(typing.get_args(hint)[0])}
 
 
-_CHILD_LISTS = _child_lists()
+CHILD_TYPES = _child_types()
 _IDENTIFIER_FIELDS = tuple(IDENTIFIERS_SCHEMA.names)
 
 
@@ -115,7 +116,7 @@ def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None,
     their attribute dicts, `raw` as sorted pairs (Arrow map input). Child dataclasses hold only
     scalars and lists of strings, so one level is all there is."""
     row = dict(vars(rec))
-    for name in _CHILD_LISTS:
+    for name in CHILD_TYPES:
         row[name] = [vars(item) for item in row[name]]
     row["raw"] = sorted(rec.raw.items())
     row.update(record_id=record_id, record_key=key, raw_path=raw_path, sha256=sha)

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from pipelines.staging.batches import Batch, relative_raw_path
 from pipelines.staging.rows import STAGING_FORMAT, staged_schemas
+from pipelines.warehouse.parquet_out import file_sha256
 
 STAGING_DIR = "_staging"
 MANIFEST_FILE = "manifest.json"
@@ -143,16 +144,10 @@ class Plan:
 
 
 def _sha256(path: Path) -> str | None:
-    import hashlib
-
-    digest = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
+        return file_sha256(path)
+    except OSError:  # vanished or unreadable since it was listed: parse it (intake says why)
         return None
-    return digest.hexdigest()
 
 
 def plan_batch(warehouse_root: Path, raw_root: Path, batch: Batch) -> Plan:

@@ -43,9 +43,9 @@ def publish_remote(snapshot_dir: Path, uri: str) -> str:
     if fs.get_file_info(current).type == pafs.FileType.File and current_snapshot(uri) == target:
         return target  # already there (a rerun with nothing new)
     fs.create_dir(target, recursive=True)
+    local = pafs.LocalFileSystem()
     for path in sorted(p for p in snapshot_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
-        with fs.open_output_stream(f"{target}/{path.name}") as out:
-            out.write(path.read_bytes())
+        pafs.copy_files(str(path), f"{target}/{path.name}", source_filesystem=local, destination_filesystem=fs)
     with fs.open_output_stream(f"{base.rstrip('/')}/{CURRENT_OBJECT}") as out:  # last: the switch
         out.write(snapshot_dir.name.encode("ascii") + b"\n")
     return target
