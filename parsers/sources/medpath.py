@@ -91,8 +91,7 @@ def _badge_kind(line: str) -> str | None:
 
 
 def _is_badge(line: str) -> bool:
-    return (attempt(normalize_phase, line) not in (NOT_RECOGNISED, None)
-            or attempt(normalize_status, line) not in (NOT_RECOGNISED, None) or bool(_PHASE_WORDING.match(line)))
+    return _badge_kind(line) is not None
 
 
 _PHASE_WORDING = re.compile(r"(?:early\s+)?phase\b", re.IGNORECASE)
