@@ -25,6 +25,7 @@ import parsers.identifiers as ids
 from pipelines.reconcile.model import LinkCandidate, ParsedFile, RecordIdentifier
 
 NON_LINKING_FIELD_MARK = "free_text"  # Identifier.field of ids found in running text
+BLOCKED_METHOD = "org_study_id+sponsor_blocked"  # link_candidates.method of a refused org-id join
 MAX_PAIRWISE = 50  # a key shared by more records than this links them as a star (to the smallest id)
 
 
@@ -79,6 +80,28 @@ def _safe_link_key(value: str, id_type: str) -> str | None:
 def normalize_org_id(value: str) -> str:
     text = unicodedata.normalize("NFKC", value).casefold()
     return " ".join(text.split())
+
+
+def normalized_sponsor(name: str | None) -> str | None:
+    return (ids.normalize_sponsor(name) or None) if name else None
+
+
+def _joining_org_id(ident: RecordIdentifier) -> str | None:
+    """The normalized org study id of a structured ORG_STUDY_ID (ids found in text never join)."""
+    if ident.id_type != "ORG_STUDY_ID" or ident.from_text:
+        return None
+    return normalize_org_id(ident.value) or None
+
+
+def join_key(ident: RecordIdentifier, norm_sponsor: str | None) -> str | None:
+    """What two records must share for clustering to join (or refuse to join) them through this
+    identifier: its registry link key, or its org id with the lead sponsor. Records linked by no
+    chain of shared join keys are clustered independently of each other, which lets the snapshot
+    engine re-cluster only the components a change touches."""
+    if ident.link_key:
+        return ident.link_key
+    org = _joining_org_id(ident)
+    return f"org\x1f{org}\x1f{norm_sponsor}" if org and norm_sponsor else None
 
 
 def lead_sponsor_name(parsed: ParsedFile) -> str | None:
@@ -167,15 +190,12 @@ def cluster_identifiers(idents: dict[str, list[RecordIdentifier]], lead_sponsors
     blocked: list[LinkCandidate] = []
     by_org: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)  # -> (record, value, field)
     for rid in record_ids:
-        sponsor = lead_sponsors.get(rid)
-        norm_sponsor = ids.normalize_sponsor(sponsor) if sponsor else None
+        norm_sponsor = normalized_sponsor(lead_sponsors.get(rid))
         if not norm_sponsor:
             continue
         seen = set()
         for ident in idents[rid]:
-            if ident.id_type != "ORG_STUDY_ID" or ident.from_text:
-                continue
-            org = normalize_org_id(ident.value)
+            org = _joining_org_id(ident)
             if org and org not in seen:
                 seen.add(org)
                 by_org[(org, norm_sponsor)].append((rid, ident.value, ident.field))
@@ -193,7 +213,7 @@ def cluster_identifiers(idents: dict[str, list[RecordIdentifier]], lead_sponsors
                     for (a, va, _), (b, vb, _) in pairs:
                         if uf.find(a) != uf.find(b):
                             blocked.append(LinkCandidate(
-                                a, b, "", "", "org_study_id+sponsor_blocked", 1.0,
+                                a, b, "", "", BLOCKED_METHOD, 1.0,
                                 f"org study id {va!r} / {vb!r} with lead sponsor {sponsor!r}; "
                                 f"not joined: different {', '.join(clash)} ids"))
                 continue

@@ -60,6 +60,7 @@ IDENTIFIERS_SCHEMA = pa.schema([
     pa.field("record_id", pa.string()), pa.field("value", pa.string()), pa.field("id_type", pa.string()),
     pa.field("field", pa.string()), pa.field("raw", pa.string()), pa.field("link_key", pa.string()),
     pa.field("from_text", pa.bool_()),
+    pa.field("join_key", pa.string()),  # clustering.join_key: what the engine's components are made of
 ])
 QUARANTINE_SCHEMA = TABLES["quarantine"]
 FILES_SCHEMA = pa.schema([
@@ -108,7 +109,7 @@ def _child_types() -> dict[str, type]:
 
 
 CHILD_TYPES = _child_types()
-_IDENTIFIER_FIELDS = tuple(IDENTIFIERS_SCHEMA.names)
+_IDENTIFIER_FIELDS = tuple(n for n in IDENTIFIERS_SCHEMA.names if n != "join_key")
 
 
 def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None, rec: SourceRecord) -> dict:
@@ -125,7 +126,7 @@ def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None,
 
 def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
     """The staged tables of some raw files (any order; the snapshot step sorts)."""
-    from pipelines.reconcile.clustering import record_identifiers
+    from pipelines.reconcile.clustering import join_key, lead_sponsor_name, normalized_sponsor, record_identifiers
     from pipelines.warehouse.build import add_record_rows, record_id_of
 
     rows: dict[str, list[dict]] = {name: [] for name in staged_schemas()}
@@ -144,8 +145,9 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
                                 record=outcome.record, record_key=key)
             add_record_rows(rows, parsed, trial_id=None)
             rows["records"].append(_record_row(rid, key, result.raw_path, result.sha256, outcome.record))
-            rows["identifiers"].extend({name: getattr(i, name) for name in _IDENTIFIER_FIELDS}
-                                       for i in record_identifiers(parsed))
+            sponsor = normalized_sponsor(lead_sponsor_name(parsed))
+            rows["identifiers"].extend({**{name: getattr(i, name) for name in _IDENTIFIER_FIELDS},
+                                        "join_key": join_key(i, sponsor)} for i in record_identifiers(parsed))
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
     return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}

@@ -25,8 +25,10 @@ from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
 from pipelines.warehouse.build import RECORD_TABLES
-from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet
-from pipelines.warehouse.resolve_staged import RESOLVED_TABLES, cluster_staged, resolve_touched, title_candidates
+from pipelines.reconcile.clustering import BLOCKED_METHOD
+from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, mark_recluster, save_components
+from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string
+from pipelines.warehouse.resolve_staged import RESOLVED_TABLES, cluster_chunks, resolve_touched, title_candidates
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
@@ -92,12 +94,59 @@ def _signature_sql(records_view: str, trial_col: str) -> str:
             f"parser_version, ',' ORDER BY record_id)) AS sig FROM {records_view} GROUP BY 1")
 
 
+_LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
+
+
+def _cluster(con, root: Path, previous: Path | None) -> list:
+    """Cluster the components a change touched (all of them without a previous snapshot), a chunk
+    of components at a time. Makes TEMP TABLE mapping(record_id, trial_id) for every record (the
+    others keep their trial) and TEMP TABLE new_links (trial_links rows of the new edges); returns
+    the refused org-id joins (link candidates)."""
+    compute_components(con)
+    previous_components = root / COMPONENTS_FILE if previous is not None else None
+    if previous_components is not None and not previous_components.exists():
+        previous_components = None
+    if previous is not None:
+        register_parquet(con, "prev_records", [previous / "source_records.parquet"], TABLES["source_records"])
+    mark_recluster(con, previous_components)
+    mappings, links, blocked = [], [], []
+    for clusters in cluster_chunks(con, "recluster"):
+        mappings.append(pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())}))
+        links.append(pa.Table.from_pylist(
+            [{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
+             for e in clusters.edges], schema=TABLES["trial_links"]))
+        blocked.extend(clusters.blocked)
+        del clusters
+    for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),
+                                 ("new_links", links, TABLES["trial_links"])):
+        con.register(f"{name}_arrow", pa.concat_tables(tables) if tables else schema.empty_table())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+    del mappings, links
+    if previous_components is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE kept AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS trial_id LIMIT 0")
+    else:  # records of untouched components: present now and unchanged, so in prev_records
+        con.execute("""CREATE OR REPLACE TEMP TABLE kept AS SELECT p.record_id, p.trial_id FROM prev_records p
+                       SEMI JOIN s_records USING (record_id) ANTI JOIN recluster USING (record_id)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
+                "UNION ALL SELECT record_id, trial_id FROM kept")
+    return blocked
+
+
+def _kept_rows_sql(name: str, previous: Path | None, where: str = "TRUE") -> str:
+    """Rows of a previous snapshot's table whose record_id_a kept its component (table kept)."""
+    if previous is None or not (previous / f"{name}.parquet").exists():
+        return ""
+    columns = ", ".join(quote(f.name) for f in TABLES[name])
+    return (f" UNION ALL SELECT {columns} FROM read_parquet({sql_string(str(previous / f'{name}.parquet'))}) "
+            f"WHERE ({where}) AND record_id_a IN (SELECT record_id FROM kept)")
+
+
 def _mark_touched(con, previous: Path | None) -> None:
     """TABLE touched(trial_id): trials to resolve now (all of them without a usable previous snapshot)."""
     if previous is None:
         con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT trial_id FROM mapping")
         return
-    register_parquet(con, "prev_records", [previous / "source_records.parquet"], TABLES["source_records"])
     new = _signature_sql("(SELECT r.*, m.trial_id AS t FROM s_source_records r JOIN mapping m USING (record_id))", "t")
     old = _signature_sql("prev_records", "trial_id")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE touched AS
@@ -150,21 +199,19 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         lap("checks")
         return SnapshotResult(current, counts, outcomes, 0, counts["trials"], timings)
     build = snap.new_build_dir(root)
+    components_tmp = root / f".components-{build.name}.parquet"
     parts = build.parent / f".parts-{build.name}"
     shutil.rmtree(parts, ignore_errors=True)
     con = connect(root / SPILL_DIR, memory_limit, threads)
     try:
         _register_staged(con, root, batch_keys)
-        clusters = cluster_staged(con)
-        con.register("mapping", pa.table({"record_id": list(clusters.trial_ids),
-                                          "trial_id": list(clusters.trial_ids.values())}))
-        lap("cluster")
         previous = _carry_over_source(root) if incremental else None
+        blocked = _cluster(con, root, previous)
+        lap("cluster")
         _mark_touched(con, previous)
-        resolved = resolve_touched(con, clusters, parts)
+        resolved = resolve_touched(con, parts)
         lap("resolve")
-        candidates = sorted([*title_candidates(con, clusters), *clusters.blocked],
-                            key=lambda c: (c.record_id_a, c.record_id_b, c.method, c.evidence))
+        candidates = [*title_candidates(con), *blocked]
         lap("candidates")
 
         sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
@@ -173,17 +220,17 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         sources["trial_identifiers"] = (
             "SELECT m.trial_id, i.value AS identifier, i.id_type, i.record_id, i.field, i.raw, i.link_key, "
             "i.from_text AS found_in_text FROM s_identifiers i JOIN mapping m USING (record_id)")
-        sources["trial_links"] = _python_table(con, "trial_links", [
-            {"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in (
-                "record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")}}
-            for e in clusters.edges])
-        sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates])
+        sources["trial_links"] = "SELECT * FROM new_links" + _kept_rows_sql("trial_links", previous)
+        sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
+            _kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
         hashes = {name: copy_sorted(con, name, TABLES[name], sources[name], build / f"{name}.parquet")
                   for name in TABLES}
         lap("write")
+        save_components(con, components_tmp)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
+        components_tmp.unlink(missing_ok=True)
         raise
     finally:
         con.close()
@@ -193,6 +240,7 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
     lap("checks")
     if not all(o.passed for o in outcomes):
         shutil.rmtree(build, ignore_errors=True)
+        components_tmp.unlink(missing_ok=True)
         raise ChecksFailed(outcomes)
     counts = {name: pq.read_metadata(build / f"{name}.parquet").num_rows for name in TABLES}
     if report:
@@ -201,6 +249,7 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         write_quality_report(build)
         lap("report")
     final = snap.publish(root, build, hashes)
+    components_tmp.replace(root / COMPONENTS_FILE)  # before the state names the snapshot they belong to
     state = {"engine": ENGINE_FINGERPRINT, "snapshot": final.name, "staging": staging_digest(root, batch_keys)}
     (root / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
     lap("publish")

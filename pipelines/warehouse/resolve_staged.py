@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,24 +29,28 @@ from pipelines.warehouse.duck import quote
 from pipelines.warehouse.schema import TABLES
 
 PART_ROWS = 20_000  # resolved rows buffered before a part file is written
+CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
+RESOLVE_RECORDS = 20_000  # member records of the touched trials fetched and sorted at once
 STREAM_ROWS = 1_024
 
 
-def cluster_staged(con: duckdb.DuckDBPyConnection) -> Clusters:
-    """Union-find over the staged identifiers of every record (views s_identifiers, s_records)."""
+def cluster_staged(con: duckdb.DuckDBPyConnection, records: str = "s_records") -> Clusters:
+    """Union-find over the staged identifiers of the records in `records` (a table or view with a
+    record_id column: all of s_records, or the components to cluster again)."""
     idents: dict[str, list[RecordIdentifier]] = {}
     sponsors: dict[str, str | None] = {}
-    rows = con.sql("""
+    rows = con.sql(f"""
         SELECT record_id,
                coalesce(nullif(lead_sponsor, ''),
                         list_filter(sponsors, lambda s: s.role = 'lead' AND coalesce(s.name, '') <> '')[1].name)
-        FROM s_records""").fetchall()
+        FROM s_records SEMI JOIN {records} USING (record_id)""").fetchall()
     for rid, sponsor in rows:
         idents[rid] = []
         sponsors[rid] = sponsor
     del rows
-    reader = con.sql("""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM s_identifiers
-                        ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
+    reader = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text
+                         FROM s_identifiers SEMI JOIN {records} USING (record_id)
+                         ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
     intern = sys.intern  # a few distinct id types and fields, repeated a million times at scale
     for batch in reader:
         for rid, value, id_type, field, raw, link_key, from_text in zip(*(c.to_pylist() for c in batch.columns)):
@@ -58,12 +61,19 @@ def cluster_staged(con: duckdb.DuckDBPyConnection) -> Clusters:
     return cluster_identifiers(idents, sponsors)
 
 
-def registry_ids_of(clusters: Clusters) -> dict[str, set[tuple[str, str]]]:
-    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for ident in clusters.identifiers:
-        if ident.link_key:
-            out[ident.record_id].add((ident.id_type, ident.value))
-    return out
+def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS) -> Iterator[Clusters]:
+    """cluster_staged over the records of `records`, whole components (TEMP TABLE components) at a
+    time, about chunk_records records per call: components cluster independently, so memory
+    follows the chunk, not the archive."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE cluster_chunk_of AS
+        SELECT component, ((sum(n) OVER (ORDER BY component ROWS UNBOUNDED PRECEDING) - 1) // {int(chunk_records)})::BIGINT
+               AS chunk
+        FROM (SELECT component, count(*) AS n FROM components SEMI JOIN {records} USING (record_id) GROUP BY 1)""")
+    chunks = con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()
+    for (chunk,) in chunks:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE cluster_chunk AS SELECT c.record_id FROM components c
+                        JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
+        yield cluster_staged(con, "cluster_chunk")
 
 
 _LIGHT_COLUMNS = ", ".join(quote(f) for f in SCALAR_FIELDS)
@@ -87,25 +97,39 @@ def _light_record(row: dict) -> ParsedFile:
                       record=record, record_key=row["record_key"])
 
 
-def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[ParsedFile]]]:
-    """(trial_id, member records) of every touched trial, in trial_id order."""
+def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[ParsedFile], dict]]:
+    """(trial_id, member records, record_id -> {(id_type, value)} of its linking ids) of every
+    touched trial. Trials come in slices of about RESOLVE_RECORDS records (by a hash of the
+    trial id), so DuckDB sorts one slice at a time; within a slice, in trial_id order."""
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_members AS "
+                "SELECT m.trial_id, m.record_id, hash(m.trial_id) AS h FROM mapping m SEMI JOIN touched USING (trial_id)")
+    slices = max(1, -(-con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0] // RESOLVE_RECORDS))
+    for part in range(slices):
+        yield from _members_of_slice(con, f"h % {slices} = {part}")
+
+
+def _members_of_slice(con: duckdb.DuckDBPyConnection, condition: str) -> Iterator[tuple[str, list[ParsedFile], dict]]:
     reader = con.sql(f"""
+        WITH members AS (SELECT trial_id, record_id FROM touched_members WHERE {condition}),
+        linking AS (
+            SELECT record_id, list(DISTINCT [id_type, value]) AS registry_ids
+            FROM s_identifiers SEMI JOIN members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
         SELECT m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
                {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
-               r.warnings
-        FROM s_records r JOIN mapping m USING (record_id)
-        WHERE m.trial_id IN (SELECT trial_id FROM touched)
+               r.warnings, l.registry_ids
+        FROM s_records r JOIN members m USING (record_id) LEFT JOIN linking l USING (record_id)
         ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
-    current, members = None, []
+    current, members, registry_ids = None, [], {}
     for batch in reader:
         for row in batch.to_pylist():
             if row["trial_id"] != current:
                 if members:
-                    yield current, members
-                current, members = row["trial_id"], []
+                    yield current, members, registry_ids
+                current, members, registry_ids = row["trial_id"], [], {}
             members.append(_light_record(row))
+            registry_ids[row["record_id"]] = {tuple(pair) for pair in row["registry_ids"] or ()}
     if members:
-        yield current, members
+        yield current, members, registry_ids
 
 
 RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
@@ -117,10 +141,9 @@ class Resolved:
     count: int
 
 
-def resolve_touched(con: duckdb.DuckDBPyConnection, clusters: Clusters, parts_dir: Path) -> Resolved:
+def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path) -> Resolved:
     """Resolve every touched trial; rows go to Parquet part files (any order: the writer sorts)."""
     parts_dir.mkdir(parents=True, exist_ok=True)
-    registry_ids = registry_ids_of(clusters)
     out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
     rows: dict[str, list[dict]] = {name: [] for name in RESOLVED_TABLES}
 
@@ -132,7 +155,7 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, clusters: Clusters, parts_di
                 out.parts[name].append(path)
                 buffered.clear()
 
-    for trial_id, members in _touched_members(con):
+    for trial_id, members, registry_ids in _touched_members(con):
         row, provenance, doses = resolve_cluster(trial_id, members, registry_ids)
         rows["trials"].append(row)
         rows["trial_doses"].extend(doses)
@@ -163,6 +186,8 @@ class _Titles:
         self.title, self.official_title = title, official_title
 
 
-def title_candidates(con: duckdb.DuckDBPyConnection, clusters: Clusters) -> list:
+def title_candidates(con: duckdb.DuckDBPyConnection) -> list:
+    """Title look-alikes over every record (view s_records), with their trials from table mapping."""
+    trial_ids = dict(con.sql("SELECT record_id, trial_id FROM mapping").fetchall())
     titled = [_Titled(*row) for row in con.sql("SELECT record_id, title, official_title FROM s_records").fetchall()]
-    return similar_title_candidates(titled, clusters.trial_ids)
+    return similar_title_candidates(titled, trial_ids)
