@@ -109,18 +109,18 @@ class FileOutcome:
 def iter_raw_files(raw_root: Path) -> Iterator[Path]:
     """Every raw file under raw_root (as raw_root / relative path), sorted by relative posix path."""
     root = Path(raw_root)
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
+    root_text = os.fspath(root)
+    found: list[tuple[str, str, str]] = []  # (relative posix path, directory, name): strings, as
+    for dirpath, dirnames, filenames in os.walk(root_text, followlinks=False):  # archives hold millions
+        relative = dirpath[len(root_text) + 1:] if dirpath != root_text else ""
+        prefix = relative.replace(os.sep, "/") + "/" if relative else ""
         for name in dirnames:
-            path = here / name
+            path = Path(dirpath, name)
             if path.is_symlink() and not _inside(path, root):
-                found.append((path.relative_to(root).as_posix(), path))  # listed, quarantined later
-        for name in filenames:
-            path = here / name
-            found.append((path.relative_to(root).as_posix(), path))
+                found.append((prefix + name, dirpath, name))  # listed, quarantined later
+        found.extend((prefix + name, dirpath, name) for name in filenames)
     found.sort(key=lambda item: item[0])
-    return iter([path for _, path in found])
+    return iter([Path(directory, name) for _, directory, name in found])
 
 
 def _inside(path: Path, root: Path) -> bool:

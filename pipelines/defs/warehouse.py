@@ -100,7 +100,6 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
     configured memory budget, re-resolving only the trials whose records changed; checks the
     written tables, and only then switches the warehouse's `current` to the new snapshot.
     One writer at a time: the `trialbridge_snapshot` pool and the warehouse lock."""
-    from parsers.intake import iter_raw_files
     from pipelines.lock import exclusive
     from pipelines.warehouse.engine import ChecksFailed, build_snapshot
 
@@ -112,9 +111,10 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
         if gone:
             context.log.info(f"batches no longer in raw/, their records leave the warehouse: {gone}")
         staged = [k for k in batches if ingest.is_staged(warehouse_root, k)]
-        raw_paths = [ingest.relative_raw_path(p, raw_root) for p in iter_raw_files(raw_root)]
+        raw_paths = [ingest.relative_raw_path(p, raw_root) for b in batches.values() for p in b.files]
         try:
-            result = build_snapshot(warehouse_root, staged, raw_paths, memory_limit=trialbridge.memory_limit)
+            result = build_snapshot(warehouse_root, staged, raw_paths, memory_limit=trialbridge.memory_limit,
+                                    workers=trialbridge.workers)
         except ChecksFailed as failed:
             for outcome in failed.outcomes:
                 yield _check_result(outcome)

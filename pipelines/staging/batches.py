@@ -4,9 +4,10 @@ sanitised (no `| [ ] ,` or `...`)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 ROOT_BATCH = "root"
 _FORBIDDEN_KEY_CHARS = re.compile(r"[|\[\],\s/\\]+")
@@ -32,7 +33,13 @@ def sanitize_batch_key(name: str) -> str:
 
 
 def relative_raw_path(path: Path, raw_root: Path) -> str:
-    return path.relative_to(raw_root).as_posix()
+    """path relative to raw_root, "/"-separated (string slicing when path is under raw_root, as
+    every listed raw file is: Path.relative_to costs seconds per 100,000 files)."""
+    path_text, root_text = os.fspath(path), os.fspath(raw_root if isinstance(raw_root, PurePath) else Path(raw_root))
+    if path_text.startswith(root_text) and path_text[len(root_text):len(root_text) + 1] == os.sep:
+        relative = path_text[len(root_text) + 1:]
+        return relative.replace(os.sep, "/") if os.sep != "/" else relative
+    return Path(path).relative_to(raw_root).as_posix()
 
 
 def scan_batches(raw_root: Path) -> dict[str, Batch]:
@@ -42,8 +49,8 @@ def scan_batches(raw_root: Path) -> dict[str, Batch]:
     raw_root = Path(raw_root)
     grouped: dict[str | None, list[Path]] = {}
     for path in iter_raw_files(raw_root):
-        parts = Path(relative_raw_path(path, raw_root)).parts
-        directory = parts[0] if len(parts) > 1 else None
+        first, slash, _ = relative_raw_path(path, raw_root).partition("/")
+        directory = first if slash else None
         grouped.setdefault(directory, []).append(path)
     batches: dict[str, Batch] = {}
     for directory in sorted(grouped, key=lambda d: (d is not None, d or "")):

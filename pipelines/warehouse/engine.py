@@ -28,7 +28,9 @@ from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, mark_recluster, save_components
 from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string
-from pipelines.warehouse.resolve_staged import RESOLVED_TABLES, cluster_chunks, resolve_touched, title_candidates
+from pipelines.staging.pool import default_workers
+from pipelines.warehouse.resolve_staged import cluster_chunks, title_candidates
+from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
@@ -83,10 +85,14 @@ def is_up_to_date(warehouse_root: Path, batch_keys: list[str]) -> bool:
             and state.get("staging") == staging_digest(warehouse_root, batch_keys))
 
 
-def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> None:
+def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> dict[str, list[Path]]:
+    """Views s_<table> over every staged batch's files; returns view -> files."""
+    views = {}
     for name, schema in staged_schemas().items():
         files = [p for k in batch_keys if (p := staged_file(warehouse_root, k, name)).exists()]
         register_parquet(con, f"s_{name}", files, schema)
+        views[f"s_{name}"] = files
+    return views
 
 
 def _signature_sql(records_view: str, trial_col: str) -> str:
@@ -177,12 +183,13 @@ def _python_table(con, name: str, rows: list[dict]) -> str:
 
 def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[str], *,
                    memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None,
-                   incremental: bool = True, report: bool = True) -> SnapshotResult:
+                   incremental: bool = True, report: bool = True, workers: int = 0) -> SnapshotResult:
     """Build, check and publish a snapshot of the staged batches. Raises ChecksFailed (current
-    unchanged) when a blocking check fails."""
+    unchanged) when a blocking check fails. workers: processes resolving trials (0: the CPUs)."""
     import time
 
     root = Path(warehouse_root)
+    workers = workers or default_workers()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -204,12 +211,12 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
     shutil.rmtree(parts, ignore_errors=True)
     con = connect(root / SPILL_DIR, memory_limit, threads)
     try:
-        _register_staged(con, root, batch_keys)
+        staged = _register_staged(con, root, batch_keys)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous)
         lap("cluster")
         _mark_touched(con, previous)
-        resolved = resolve_touched(con, parts)
+        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers)
         lap("resolve")
         candidates = [*title_candidates(con), *blocked]
         lap("candidates")

@@ -1,37 +1,22 @@
-"""Reconciliation over staged batches with bounded memory (the snapshot engine's Python part).
+"""Clustering and title look-alikes over staged batches with bounded memory (the snapshot
+engine's Python part; resolving trials is pipelines.warehouse.resolve_touched).
 
 - clustering reads only each record's identifiers and lead sponsor (pipelines.reconcile.
-  clustering.cluster_identifiers), fetched from the staged tables;
-- trials are resolved one at a time (pipelines.reconcile.resolve_cluster, and the trial-grain
-  lists by pipelines.reconcile.trial_lists) from a stream of their members' records ordered by
-  trial, without the heavy parts neither reads (criteria, outcomes, contacts, raw, texts), so
-  only one trial's records are alive at once;
+  clustering.cluster_identifiers), fetched from the staged tables, whole components at a time;
 - title look-alikes (link_candidates) read only the titles.
 """
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
-from pipelines.reconcile import resolve_cluster
-from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
 from pipelines.reconcile.candidates import similar_title_candidates
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
-from pipelines.reconcile.model import ParsedFile, RecordIdentifier
-from pipelines.warehouse.duck import quote
-from pipelines.warehouse.schema import TABLES
+from pipelines.reconcile.model import RecordIdentifier
 
-PART_ROWS = 20_000  # resolved rows buffered before a part file is written
 CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
-RESOLVE_RECORDS = 20_000  # member records of the touched trials fetched and sorted at once
-STREAM_ROWS = 1_024
 
 
 def cluster_staged(con: duckdb.DuckDBPyConnection, records: str = "s_records") -> Clusters:
@@ -74,99 +59,6 @@ def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: 
         con.execute(f"""CREATE OR REPLACE TEMP TABLE cluster_chunk AS SELECT c.record_id FROM components c
                         JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
         yield cluster_staged(con, "cluster_chunk")
-
-
-_LIGHT_COLUMNS = ", ".join(quote(f) for f in SCALAR_FIELDS)
-
-
-def _build(cls: type, items: list[dict] | None) -> list:
-    return [cls(**item) for item in items or ()]
-
-
-def _light_record(row: dict) -> ParsedFile:
-    record = SourceRecord(source=row["source"], parser_version=row["parser_version"],
-                          **{f: row[f] for f in SCALAR_FIELDS})
-    record.conditions = _build(Condition, row["conditions"])
-    record.countries = list(row["countries"] or ())
-    record.locations = _build(Location, row["locations"])
-    record.interventions = _build(Intervention, row["interventions"])
-    record.arms = _build(Arm, row["arms"])
-    record.sponsors = _build(Sponsor, row["sponsors"])
-    record.warnings = list(row["warnings"] or ())
-    return ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "",
-                      record=record, record_key=row["record_key"])
-
-
-def _touched_members(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[ParsedFile], dict]]:
-    """(trial_id, member records, record_id -> {(id_type, value)} of its linking ids) of every
-    touched trial. Trials come in slices of about RESOLVE_RECORDS records (by a hash of the
-    trial id), so DuckDB sorts one slice at a time; within a slice, in trial_id order."""
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_members AS "
-                "SELECT m.trial_id, m.record_id, hash(m.trial_id) AS h FROM mapping m SEMI JOIN touched USING (trial_id)")
-    slices = max(1, -(-con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0] // RESOLVE_RECORDS))
-    for part in range(slices):
-        yield from _members_of_slice(con, f"h % {slices} = {part}")
-
-
-def _members_of_slice(con: duckdb.DuckDBPyConnection, condition: str) -> Iterator[tuple[str, list[ParsedFile], dict]]:
-    reader = con.sql(f"""
-        WITH members AS (SELECT trial_id, record_id FROM touched_members WHERE {condition}),
-        linking AS (
-            SELECT record_id, list(DISTINCT [id_type, value]) AS registry_ids
-            FROM s_identifiers SEMI JOIN members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
-        SELECT m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
-               {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
-               r.warnings, l.registry_ids
-        FROM s_records r JOIN members m USING (record_id) LEFT JOIN linking l USING (record_id)
-        ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
-    current, members, registry_ids = None, [], {}
-    for batch in reader:
-        for row in batch.to_pylist():
-            if row["trial_id"] != current:
-                if members:
-                    yield current, members, registry_ids
-                current, members, registry_ids = row["trial_id"], [], {}
-            members.append(_light_record(row))
-            registry_ids[row["record_id"]] = {tuple(pair) for pair in row["registry_ids"] or ()}
-    if members:
-        yield current, members, registry_ids
-
-
-RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
-
-
-@dataclass
-class Resolved:
-    parts: dict[str, list[Path]]  # RESOLVED_TABLES -> part files of the touched trials' rows
-    count: int
-
-
-def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path) -> Resolved:
-    """Resolve every touched trial; rows go to Parquet part files (any order: the writer sorts)."""
-    parts_dir.mkdir(parents=True, exist_ok=True)
-    out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
-    rows: dict[str, list[dict]] = {name: [] for name in RESOLVED_TABLES}
-
-    def flush() -> None:
-        for name, buffered in rows.items():
-            if buffered:
-                path = parts_dir / f"{name}-{len(out.parts[name]):05d}.parquet"
-                pq.write_table(pa.Table.from_pylist(buffered, schema=TABLES[name]), path)
-                out.parts[name].append(path)
-                buffered.clear()
-
-    for trial_id, members, registry_ids in _touched_members(con):
-        row, provenance, doses = resolve_cluster(trial_id, members, registry_ids)
-        rows["trials"].append(row)
-        rows["trial_doses"].extend(doses)
-        rows["field_provenance"].extend(vars(p) for p in provenance)
-        for name, list_rows in trial_list_rows(trial_id, members).items():
-            rows[name].extend(list_rows)
-        out.count += 1
-        if sum(map(len, rows.values())) >= PART_ROWS:
-            flush()
-    flush()
-    return out
 
 
 class _Titled:

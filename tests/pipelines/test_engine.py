@@ -220,3 +220,14 @@ def test_other_engine_code_re_resolves_every_trial_without_parsing_again(corpus,
         (raw / "samples" / "late.txt").unlink()
     assert sum(s.parsed_files for s in summaries.values()) == 1  # staging is still this code's
     assert second.trials_resolved == second.trials_total == first.trials_total  # nothing carried over
+
+
+def test_trials_resolved_by_worker_processes_give_the_same_bytes(corpus, scratch, tmp_path, monkeypatch):
+    from pipelines.warehouse import resolve_touched
+
+    monkeypatch.setattr(resolve_touched, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(resolve_touched, "RESOLVE_RECORDS", 7)  # many slices over two processes
+    raw, _ = corpus
+    _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False, workers=2)
+    assert result.trials_resolved == scratch[1].trials_resolved
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)

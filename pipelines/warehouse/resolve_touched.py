@@ -1,0 +1,172 @@
+"""Resolve the touched trials of a snapshot: their members' staged records -> trials,
+field_provenance, the trial-grain lists and trial_doses rows, as Parquet part files.
+
+Trials are resolved one at a time (pipelines.reconcile.resolve_cluster, and the trial-grain lists
+by pipelines.reconcile.trial_lists) from a stream of their members' records ordered by trial,
+without the heavy parts neither reads (criteria, outcomes, contacts, raw, texts). The members are
+cut into slices of about RESOLVE_RECORDS records by a hash of the trial id, so DuckDB sorts one
+slice at a time; with more than one worker the slices are resolved by a pool of processes, each
+with its own DuckDB connection over the same staged files. Parts come out in any order: the
+writer sorts.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
+from pipelines.reconcile import resolve_cluster
+from pipelines.reconcile.model import ParsedFile
+from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
+from pipelines.warehouse.duck import connect, quote, register_parquet
+from pipelines.warehouse.schema import TABLES
+
+RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
+PART_ROWS = 20_000  # resolved rows buffered before a part file is written
+RESOLVE_RECORDS = 20_000  # member records fetched and sorted at once (one slice)
+PARALLEL_MIN_RECORDS = 10_000  # below this, starting worker processes costs more than it saves
+STREAM_ROWS = 1_024
+_LIGHT_COLUMNS = ", ".join(quote(f) for f in SCALAR_FIELDS)
+
+
+@dataclass
+class Resolved:
+    parts: dict[str, list[Path]]  # RESOLVED_TABLES -> part files of the touched trials' rows
+    count: int
+
+
+def _build(cls: type, items: list[dict] | None) -> list:
+    return [cls(**item) for item in items or ()]
+
+
+def _light_record(row: dict) -> ParsedFile:
+    record = SourceRecord(source=row["source"], parser_version=row["parser_version"],
+                          **{f: row[f] for f in SCALAR_FIELDS})
+    record.conditions = _build(Condition, row["conditions"])
+    record.countries = list(row["countries"] or ())
+    record.locations = _build(Location, row["locations"])
+    record.interventions = _build(Intervention, row["interventions"])
+    record.arms = _build(Arm, row["arms"])
+    record.sponsors = _build(Sponsor, row["sponsors"])
+    record.warnings = list(row["warnings"] or ())
+    return ParsedFile(record_id=row["record_id"], raw_path=row["raw_path"], sha256=row["sha256"] or "",
+                      record=record, record_key=row["record_key"])
+
+
+def _members_of_slice(con: duckdb.DuckDBPyConnection, condition: str) -> Iterator[tuple[str, list[ParsedFile], dict]]:
+    """(trial_id, member records, record_id -> {(id_type, value)} of its linking ids) of the
+    trials of table touched_members matching `condition`, in trial_id order."""
+    reader = con.sql(f"""
+        WITH members AS (SELECT trial_id, record_id FROM touched_members WHERE {condition}),
+        linking AS (
+            SELECT record_id, list(DISTINCT [id_type, value]) AS registry_ids
+            FROM s_identifiers SEMI JOIN members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
+        SELECT m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
+               {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
+               r.warnings, l.registry_ids
+        FROM s_records r JOIN members m USING (record_id) LEFT JOIN linking l USING (record_id)
+        ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
+    current, members, registry_ids = None, [], {}
+    for batch in reader:
+        for row in batch.to_pylist():
+            if row["trial_id"] != current:
+                if members:
+                    yield current, members, registry_ids
+                current, members, registry_ids = row["trial_id"], [], {}
+            members.append(_light_record(row))
+            registry_ids[row["record_id"]] = {tuple(pair) for pair in row["registry_ids"] or ()}
+    if members:
+        yield current, members, registry_ids
+
+
+def _resolve_slices(con: duckdb.DuckDBPyConnection, slices: list[int], total: int, parts_dir: Path) -> Resolved:
+    """Resolve the trials of these slices (of `total`), writing part files tagged by slice."""
+    out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
+    rows: dict[str, list[dict]] = {name: [] for name in RESOLVED_TABLES}
+    tag = f"s{slices[0]:05d}" if slices else "s"
+
+    def flush() -> None:
+        for name, buffered in rows.items():
+            if buffered:
+                path = parts_dir / f"{name}-{tag}-{len(out.parts[name]):05d}.parquet"
+                pq.write_table(pa.Table.from_pylist(buffered, schema=TABLES[name]), path)
+                out.parts[name].append(path)
+                buffered.clear()
+
+    for part in slices:
+        for trial_id, members, registry_ids in _members_of_slice(con, f"slice = {int(part)}"):
+            row, provenance, doses = resolve_cluster(trial_id, members, registry_ids)
+            rows["trials"].append(row)
+            rows["trial_doses"].extend(doses)
+            rows["field_provenance"].extend(vars(p) for p in provenance)
+            for name, list_rows in trial_list_rows(trial_id, members).items():
+                rows[name].extend(list_rows)
+            out.count += 1
+            if sum(map(len, rows.values())) >= PART_ROWS:
+                flush()
+    flush()
+    return out
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker process needs to open the staged records on its own connection."""
+
+    staged: dict[str, list[str]]  # view (s_records, s_identifiers) -> Parquet files
+    members: str  # Parquet file of touched_members
+    slice_: int
+    total: int
+    parts_dir: str
+    memory_limit: str
+
+
+def _run_job(job: _Job) -> Resolved:
+    from pipelines.staging.rows import staged_schemas
+
+    schemas = staged_schemas()
+    spill = Path(job.parts_dir) / f"spill-{job.slice_}"
+    con = connect(spill, job.memory_limit, threads=1)
+    try:
+        for view, files in job.staged.items():
+            register_parquet(con, view, [Path(f) for f in files], schemas[view.removeprefix("s_")])
+        con.execute(f"CREATE TEMP TABLE touched_members AS SELECT * FROM read_parquet('{job.members}') "
+                    f"WHERE slice = {int(job.slice_)}")
+        return _resolve_slices(con, [job.slice_], job.total, Path(job.parts_dir))
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, staged: dict[str, list[Path]],
+                    workers: int = 1, worker_memory: str = "256MB") -> Resolved:
+    """Resolve every trial of TEMP TABLE touched (members from TEMP TABLE mapping); `staged`: the
+    files behind views s_records and s_identifiers, for worker processes."""
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_members AS "
+                "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
+    records = con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0]
+    total = max(1, -(-records // RESOLVE_RECORDS))
+    con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")
+    if workers <= 1 or records < PARALLEL_MIN_RECORDS:
+        return _resolve_slices(con, list(range(total)), total, parts_dir)
+    members = parts_dir / "touched_members.parquet"
+    con.execute(f"COPY touched_members TO '{members}' (FORMAT parquet)")
+    jobs = [_Job({view: [str(p) for p in files] for view, files in staged.items()}, str(members), part, total,
+                 str(parts_dir), worker_memory) for part in range(total)]
+    out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
+    # forkserver: never fork a process holding DuckDB's and Dagster's threads
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context) as pool:
+        for done in pool.map(_run_job, jobs):
+            out.count += done.count
+            for name, paths in done.parts.items():
+                out.parts[name] += paths
+    return out
