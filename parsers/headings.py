@@ -107,6 +107,7 @@ def heading_shaped(line: str) -> bool:
     return bool(_HEADING_SHAPE.fullmatch(line.strip()))
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
 def unknown_section_heading(line: str) -> bool:
     """A short capitalised line ending in a word sections are named by: a heading no layout knows."""
     text = line.strip().rstrip(":")
@@ -116,6 +117,7 @@ def unknown_section_heading(line: str) -> bool:
     return bool(words) and (words[-1] in SECTION_WORDS or bool(_WIDGET.fullmatch(text)))
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
 def heading_like(line: str) -> bool:
     """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
     words capitalised ("Funding Sources", "Ask a Question")."""
