@@ -79,8 +79,11 @@ _ANSWERS = frozenset({"yes", "no"})
 _GLYPHS = re.compile(r"^[\s←→↑↓‹›«»<>✉☰⋮•·|]+|[\s←→↑↓‹›«»<>✉☰⋮•·|.:!?]+$")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _ui_key(line: str) -> str:
-    return re.sub(r"\s+", " ", _GLYPHS.sub("", line)).casefold()
+    return _SPACES.sub(" ", _GLYPHS.sub("", line)).casefold()
 
 
 _ANY_GENERIC = re.compile("|".join(f"(?:{p.pattern})" for p in GENERIC_PATTERNS), re.IGNORECASE)

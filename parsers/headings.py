@@ -86,6 +86,9 @@ _WIDGET = re.compile(r"(?:related|similar|other|more|linked|recommended|recruiti
 _HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -98,7 +101,7 @@ def _singular(word: str) -> str:
 def heading_key(text: str) -> str:
     """"Condition(s):" / "CONDITIONS" / "conditions" -> "condition"; "Study & Design" -> "study and design"."""
     text = text.casefold().replace("&", " and ").replace("(s)", "s")
-    words = re.sub(r"[^\w\s]+", " ", text).split()
+    words = _PUNCTUATION.sub(" ", text).split()
     return " ".join(_singular(w) for w in words)
 
 

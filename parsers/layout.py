@@ -348,12 +348,13 @@ def _standalone_heading(lines: Sequence[str]) -> str | None:
                  and not texts[i + 1] and heading_like(t)), None)
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})
 
 
 def _placeholder(text: str) -> bool:
     """A line that only says "nothing here" ("-", "Nil", "None", "N/A") is not an item."""
-    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip() in _PLACEHOLDERS
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip() in _PLACEHOLDERS
 
 
 def add_criteria(record: SourceRecord, kind: str, lines: Sequence[str]) -> None:
@@ -372,6 +373,7 @@ def add_criteria(record: SourceRecord, kind: str, lines: Sequence[str]) -> None:
 
 ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
+_LEADING_FLAGS = re.compile("^(?:[\U0001F1E6-\U0001F1FF]{2})+")
 
 
 def is_flag(line: str) -> bool:
@@ -381,7 +383,7 @@ def is_flag(line: str) -> bool:
 
 def strip_flag(line: str) -> tuple[bool, str]:
     """(had a leading flag, rest)."""
-    match = re.match("^(?:[\U0001F1E6-\U0001F1FF]{2})+", line)
+    match = _LEADING_FLAGS.match(line)
     if match:
         return True, line[match.end():].strip()
     return False, line
