@@ -17,6 +17,7 @@ right after a "Was this page helpful?" line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 SITE_CHROME: dict[str, frozenset[str]] = {
@@ -78,8 +79,11 @@ _ANSWERS = frozenset({"yes", "no"})
 _GLYPHS = re.compile(r"^[\s←→↑↓‹›«»<>✉☰⋮•·|]+|[\s←→↑↓‹›«»<>✉☰⋮•·|.:!?]+$")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _ui_key(line: str) -> str:
-    return re.sub(r"\s+", " ", _GLYPHS.sub("", line)).casefold()
+    return _SPACES.sub(" ", _GLYPHS.sub("", line)).casefold()
 
 
 _ANY_GENERIC = re.compile("|".join(f"(?:{p.pattern})" for p in GENERIC_PATTERNS), re.IGNORECASE)
@@ -108,12 +112,20 @@ def _site_pattern(site: str) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
 
+@lru_cache(maxsize=None)
+def _site_test(site: str) -> Callable[[str], bool]:
+    """The site's chrome test for a stripped, non-empty line (built once per site)."""
+    exact = SITE_CHROME.get(site, frozenset())
+    pattern = _site_pattern(site)
+    if pattern is None:
+        return exact.__contains__
+    fullmatch = pattern.fullmatch
+    return lambda text: text in exact or fullmatch(text) is not None
+
+
 def is_site_chrome(line: str, site: str) -> bool:
     text = line.strip()
-    if not text:
-        return False
-    pattern = _site_pattern(site)
-    return text in SITE_CHROME.get(site, ()) or (pattern is not None and bool(pattern.fullmatch(text)))
+    return bool(text) and _site_test(site)(text)
 
 
 def remove_chrome(lines: list[str], site: str) -> tuple[list[str], list[str]]:
@@ -121,12 +133,13 @@ def remove_chrome(lines: list[str], site: str) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     removed: list[str] = []
     after_question = False
+    is_site = _site_test(site)  # per line below: looked up once
     for line in lines:
         text = line.strip()
         if not text:
             kept.append(line)
             continue
-        if is_site_chrome(text, site):
+        if is_site(text):
             after_question = False
             continue
         if is_generic_chrome(text) or (after_question and text.casefold() in _ANSWERS):

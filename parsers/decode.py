@@ -199,7 +199,8 @@ def _reject_control_heavy(text: str) -> None:
 def repair_mojibake(text: str) -> tuple[str, int]:
     """ftfy's encoding repair only (no quote uncurling, no HTML unescaping); returns (text, changed lines)."""
     import ftfy
-    from ftfy.badness import is_bad
+
+    from parsers.badness import is_bad  # ftfy's answer, tried only where a match can start
 
     if text.isascii():
         return text, 0
@@ -218,20 +219,23 @@ def repair_mojibake(text: str) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _mojibake_pairs() -> re.Pattern[str]:
-    """Regex for 'lead-byte letter' + 'continuation-byte symbol' pairs of one single-byte codec."""
+def _mojibake_pairs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(regex for 'lead-byte letter' + 'continuation-byte symbol' pairs of one single-byte
+    codec, regex for any of the lead letters: a line without one has no such pair)."""
     alternatives = []
+    all_leads: set[str] = set()
     for codec in _MOJIBAKE_CODECS:
         leads = _chars(codec, range(0xC2, 0xF5))
         conts = _chars(codec, range(0x80, 0xC0))
         leads = {c for c in leads if unicodedata.category(c).startswith("L")}
+        all_leads |= leads
         strong = leads & _STRONG_LEADS
         weak_conts = {c for c in conts if not unicodedata.category(c).startswith(("L", "N", "Z")) and c not in _NATURAL_AFTER_LETTER}
         if leads and weak_conts:
             alternatives.append(f"[{_cls(leads)}][{_cls(weak_conts)}]")
         if strong and conts:
             alternatives.append(f"[{_cls(strong)}][{_cls(conts)}]")
-    return re.compile("|".join(alternatives))
+    return re.compile("|".join(alternatives)), re.compile(f"[{_cls(all_leads)}]")
 
 
 def _chars(codec: str, byte_values: range) -> set[str]:
@@ -252,11 +256,13 @@ def flag_mojibake(text: str) -> list[str]:
     """Warnings for mis-decoded UTF-8 that ftfy could not repair; the text is left as it is."""
     if text.isascii():
         return []
-    pattern = _mojibake_pairs()
+    pattern, leads = _mojibake_pairs()
+    if not leads.search(text):  # every pair starts with a lead letter ("•", "≥" pages: none)
+        return []
     out: list[str] = []
     extra = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.isascii():
+        if line.isascii() or not leads.search(line):
             continue
         for match in pattern.finditer(line):
             if len(out) < _MAX_UNREPAIRED_REPORTS:

@@ -131,10 +131,11 @@ def _standalone_headings(lines: list[str], explained: bool) -> list[str]:
 
 
 def _spacing_drift(lines: list[str], blank_rhythm: bool) -> str | None:
-    filled = [i for i, line in enumerate(lines) if line.strip()]
+    blank = [not line.strip() for line in lines]
+    filled = [i for i, is_blank in enumerate(blank) if not is_blank]
     if len(filled) < 2:
         return None
-    inner = [not line.strip() for line in lines[filled[0]:filled[-1] + 1]]
+    inner = blank[filled[0]:filled[-1] + 1]
     blanks = sum(inner)
     if any(a and b for a, b in zip(inner, inner[1:])):
         return "runs of blank lines"

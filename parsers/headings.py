@@ -86,6 +86,9 @@ _WIDGET = re.compile(r"(?:related|similar|other|more|linked|recommended|recruiti
 _HEADING_SHAPE = re.compile(r"[A-Z][A-Za-z&/'()-]*(?: [A-Za-z&/'()-]+){0,4}")
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -98,7 +101,7 @@ def _singular(word: str) -> str:
 def heading_key(text: str) -> str:
     """"Condition(s):" / "CONDITIONS" / "conditions" -> "condition"; "Study & Design" -> "study and design"."""
     text = text.casefold().replace("&", " and ").replace("(s)", "s")
-    words = re.sub(r"[^\w\s]+", " ", text).split()
+    words = _PUNCTUATION.sub(" ", text).split()
     return " ".join(_singular(w) for w in words)
 
 
@@ -107,6 +110,7 @@ def heading_shaped(line: str) -> bool:
     return bool(_HEADING_SHAPE.fullmatch(line.strip()))
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
 def unknown_section_heading(line: str) -> bool:
     """A short capitalised line ending in a word sections are named by: a heading no layout knows."""
     text = line.strip().rstrip(":")
@@ -116,6 +120,7 @@ def unknown_section_heading(line: str) -> bool:
     return bool(words) and (words[-1] in SECTION_WORDS or bool(_WIDGET.fullmatch(text)))
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
 def heading_like(line: str) -> bool:
     """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
     words capitalised ("Funding Sources", "Ask a Question")."""

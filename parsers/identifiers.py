@@ -202,13 +202,17 @@ def _scan(text: str) -> list[_Hit]:
     return chosen
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def _is_junk(text: str) -> bool:
     """A spelling of "no identifier": placeholder words, punctuation only, all-zero ids, bare prefixes."""
     folded = text.casefold().strip(" .;:,")
     if folded in _JUNK or not any(ch.isalnum() for ch in folded):
         return True
-    letters = re.sub(r"[^a-z]", "", folded)
-    digits = re.sub(r"\D", "", folded)
+    letters = _NOT_LETTER.sub("", folded)
+    digits = _NOT_DIGIT.sub("", folded)
     if letters in _REGISTRY_WORDS or not letters:
         return not digits.strip("0")  # "NCT00000000", "0000", "ISRCTN" alone
     return False

@@ -54,7 +54,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from parsers.deadline import TimedOut, time_limit
-from parsers.decode import NotText, decode_bytes
+from parsers.decode import Decoded, NotText, decode_bytes
 from parsers.record import RecordOutcome, SourceRecord
 
 DEFAULT_MAX_BYTES = 5_000_000
@@ -190,6 +190,11 @@ def _interpret(data: bytes, size: int) -> tuple[str | None, list[RecordOutcome]]
         decoded = decode_bytes(data)
     except NotText as exc:
         return None, [_failed(Reason(exc.reason), exc.detail)]
+    return interpret_decoded(decoded, size)
+
+
+def interpret_decoded(decoded: Decoded, size: int) -> tuple[str | None, list[RecordOutcome]]:
+    """The part of `_interpret` after decoding (bench/parse.py times the two apart)."""
     text = decoded.text
     if not text.strip():
         return None, [_failed(Reason.EMPTY, f"{size} bytes of whitespace")]

@@ -121,22 +121,20 @@ def split_blocks(lines: list[str], spec: LayoutSpec, markup: bool = False) -> li
     open a block); markup: the lines come from HTML, headings between blank lines."""
     from parsers.sections import heading_positions
 
-    positions = heading_positions(lines, spec, markup)
-    blocks = [Block(TOP, None)]
-    expect_explainer = False
-    for index, line in enumerate(lines):
-        text = line.strip()
-        if index in positions:
-            blocks.append(Block(positions[index].name, text, exact=positions[index].exact,
-                                after_blank=index > 0 and not lines[index - 1].strip()))
-            expect_explainer = spec.explainer_after_heading
-            continue
-        if expect_explainer and text:
-            # dropped by POSITION: the wording of these sentences is site copy, not data
-            blocks[-1].explainer = text
-            expect_explainer = False
-            continue
-        blocks[-1].lines.append(line)
+    positions = heading_positions(lines, spec, markup)  # in line order
+    starts = list(positions)
+    blocks = [Block(TOP, None, lines=lines[:starts[0] if starts else len(lines)])]
+    for start, end in zip(starts, [*starts[1:], len(lines)]):
+        opening = positions[start]
+        block = Block(opening.name, lines[start].strip(), exact=opening.exact,
+                      after_blank=start > 0 and not lines[start - 1].strip(), lines=lines[start + 1:end])
+        if spec.explainer_after_heading:
+            # the first line under the heading is dropped by POSITION: the wording of these
+            # sentences is site copy, not data
+            first = next((i for i, line in enumerate(block.lines) if line.strip()), None)
+            if first is not None:
+                block.explainer = block.lines.pop(first).strip()
+        blocks.append(block)
     return blocks
 
 
@@ -350,12 +348,13 @@ def _standalone_heading(lines: Sequence[str]) -> str | None:
                  and not texts[i + 1] and heading_like(t)), None)
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})
 
 
 def _placeholder(text: str) -> bool:
     """A line that only says "nothing here" ("-", "Nil", "None", "N/A") is not an item."""
-    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip() in _PLACEHOLDERS
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip() in _PLACEHOLDERS
 
 
 def add_criteria(record: SourceRecord, kind: str, lines: Sequence[str]) -> None:
@@ -374,6 +373,7 @@ def add_criteria(record: SourceRecord, kind: str, lines: Sequence[str]) -> None:
 
 ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
+_LEADING_FLAGS = re.compile("^(?:[\U0001F1E6-\U0001F1FF]{2})+")
 
 
 def is_flag(line: str) -> bool:
@@ -383,7 +383,7 @@ def is_flag(line: str) -> bool:
 
 def strip_flag(line: str) -> tuple[bool, str]:
     """(had a leading flag, rest)."""
-    match = re.match("^(?:[\U0001F1E6-\U0001F1FF]{2})+", line)
+    match = _LEADING_FLAGS.match(line)
     if match:
         return True, line[match.end():].strip()
     return False, line

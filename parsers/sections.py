@@ -32,6 +32,9 @@ class Opening:
     exact: bool  # the line is the heading as the layout prints it
 
 
+_UNSEEN = object()  # a memo miss (None is a memoized answer)
+
+
 class _Matcher:
     def __init__(self, spec: "LayoutSpec") -> None:
         fixed = [h for h in spec.headings if h.pattern is None]
@@ -55,11 +58,12 @@ class _Matcher:
             return None
         markers = block is None or not self.markers_in or block in self.markers_in
         key = (text, in_prose, first_value, markers)
-        if key not in self._memo:
+        found = self._memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
             if len(self._memo) > 1 << 16:
                 self._memo.clear()
-            self._memo[key] = self._match(text, in_prose, first_value, markers)
-        return self._memo[key]
+            found = self._memo[key] = self._match(text, in_prose, first_value, markers)
+        return found
 
     def _match(self, text: str, in_prose: bool, first_value: bool, markers: bool) -> Opening | None:
         name = self.exact.get(text.casefold())
@@ -118,8 +122,9 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
     """
     texts = [line.strip() for line in lines]
     match = matcher(spec)
+    alone = _alone_flags(texts)
     if not spec.ordered_headings:
-        positions = _free_positions(texts, spec, match)
+        positions = _free_positions(texts, alone, spec, match)
         positions.update(_foreign_runs(texts, positions, spec))
     else:
         positions = _ordered_positions(texts, spec, match)
@@ -129,7 +134,7 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
         first_values = {next((j for j in range(i + 1, len(texts)) if texts[j]), -1) for i in positions}
         first = min(positions, default=len(texts))
         for i, text in enumerate(texts):
-            if i > first and i not in positions and i not in first_values and _stands_alone(texts, i) \
+            if alone[i] and i > first and i not in positions and i not in first_values \
                     and heading_like(text.removesuffix(":")):  # "Funding Sources:" too
                 positions[i] = Opening(UNKNOWN, False)
     return dict(sorted(positions.items()))
@@ -198,30 +203,34 @@ def _foreign_runs(texts: list[str], positions: dict[int, Opening], spec: "Layout
     return found
 
 
-def _stands_alone(texts: list[str], i: int) -> bool:
-    """Blank lines before and after: a heading's place in text, an h1-h6 element's in HTML."""
-    return 0 < i < len(texts) - 1 and not texts[i - 1] and not texts[i + 1]
+def _alone_flags(texts: list[str]) -> list[bool]:
+    """Per line: blank lines before and after it (a heading's place in text, an h1-h6
+    element's in HTML); the first and last lines never stand alone."""
+    blank = [not text for text in texts]
+    return [False, *(before and after for before, after in zip(blank, blank[2:])), False][:len(texts)]
 
 
-def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
+def _free_positions(texts: list[str], alone: list[bool], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
     positions: dict[int, Opening] = {}
     used: set[str] = set()
     # a heading that stands alone somewhere (blank lines around it: Veeva text, any h1-h6 in
     # HTML) opens its block there, not at an earlier line of free text that repeats it
-    plain = [(i, o) for i, text in enumerate(texts) if (o := match.match(text)) is not None and o.exact]
-    alone = {o.name for i, o in plain if _stands_alone(texts, i)}
+    plain = [(i, o) for i, text in enumerate(texts) if text and (o := match.match(text)) is not None and o.exact]
+    alone_names = {o.name for i, o in plain if alone[i]}
     printed = {o.name for _, o in plain}
     current = None
     first_value = False  # no line yet since the last heading
     for i, text in enumerate(texts):
+        if not text:  # a blank line opens nothing and is no value
+            continue
         in_prose = current in spec.prose_blocks
         # a marker line ("Treatment:") is a marker inside its block, unless it stands alone as headings do
-        opening = match.match(text, in_prose, first_value, ALONE if _stands_alone(texts, i) else current or TOP)
+        opening = match.match(text, in_prose, first_value, ALONE if alone[i] else current or TOP)
         if opening is None and in_prose and text.endswith(":"):
             # "Exclusion criteria:" in free text is that heading only when the page never prints it plain
             name = match.exact.get(text.rstrip(": ").casefold())
             opening = Opening(name, False) if name is not None and name not in printed else None
-        if opening is not None and opening.name in alone and not _stands_alone(texts, i):
+        if opening is not None and opening.name in alone_names and not alone[i]:
             opening = None
         if opening is not None and not opening.exact and opening.name in printed:
             opening = None  # the page prints this heading as the layout does: a variant elsewhere is text
@@ -230,12 +239,11 @@ def _free_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> di
             used.add(opening.name)
             current, first_value = opening.name, True
             continue
-        if opening is None and unknown_section_heading(text) and (not in_prose or _stands_alone(texts, i)):
+        if opening is None and (not in_prose or alone[i]) and unknown_section_heading(text):
             positions[i] = Opening(UNKNOWN, False)
             current, first_value = UNKNOWN, True
             continue
-        if text:
-            first_value = False
+        first_value = False
     return positions
 
 
@@ -252,7 +260,7 @@ def _prose_lines(positions: dict[int, Opening], n: int, spec: "LayoutSpec", name
 
 def _explainer_follows(texts: list[str], i: int) -> bool:
     """The next non-blank line is a sentence (the fixed explainer a heading has in this layout)."""
-    return sentence_like(next((t for t in texts[i + 1:] if t), ""))
+    return sentence_like(next((texts[j] for j in range(i + 1, len(texts)) if texts[j]), ""))
 
 
 def order_departures(names: list[str], spec: "LayoutSpec") -> list[tuple[str, str]]:

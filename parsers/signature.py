@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,24 @@ class Signature:
         """The signals a page gives for this layout: a brand or marker line near the top (after
         generic chrome), and distinctive headings, matched tolerantly (case, plural, "&",
         the site's synonyms) so a page with a few reworded headings is still recognised."""
-        from parsers.headings import SYNONYMS, heading_key
-
         page = lines if isinstance(lines, PageView) else PageView.of(lines)
         top = page.top[: self.brand_window]
         branded = any(line in self.brand for line in top) if self.brand else False
         marked = any(self.marker.match(line) for line in top) if self.marker else False
-        wanted = {heading_key(h): h for h in self.headings}
-        wanted.update({heading_key(syn): canonical for syn, canonical in SYNONYMS.get(site or "", {}).items()
-                       if canonical in self.headings})
-        found = {wanted[key] for key in page.keys if key in wanted}
+        wanted = _wanted(self, site)
+        found = {wanted[key] for key in wanted.keys() & page.keys}
         return Evidence(branded or marked, len(found), len(self.headings), self.min_headings, self.strong_headings)
+
+
+@lru_cache(maxsize=64)  # a few signatures x sites, asked for every page
+def _wanted(signature: Signature, site: str | None) -> dict[str, str]:
+    """Heading key -> the distinctive heading it stands for (the heading's own words and the site's synonyms)."""
+    from parsers.headings import SYNONYMS, heading_key
+
+    wanted = {heading_key(h): h for h in signature.headings}
+    wanted.update({heading_key(syn): canonical for syn, canonical in SYNONYMS.get(site or "", {}).items()
+                   if canonical in signature.headings})
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -65,15 +73,15 @@ class PageView:
         from parsers.headings import heading_key
         from parsers.sections import MAX_HEADING_WORDS
 
-        content = [line.strip() for line in lines if line.strip()]
+        content = [text for text in map(str.strip, lines) if text]
         top: list[str] = []
         for line in content:
             if len(top) == window:
                 break
             if not is_generic_chrome(line):
                 top.append(line)
-        return cls(tuple(top), frozenset(heading_key(line) for line in content
-                                         if len(line) <= 80 and line.count(" ") < MAX_HEADING_WORDS))
+        short = [line for line in content if len(line) <= 80 and line.count(" ") < MAX_HEADING_WORDS]
+        return cls(tuple(top), frozenset(map(heading_key, short)))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from parsers.normalize.text import fold_accents
 
@@ -39,6 +40,7 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 _ROMAN_AFTER = frozenset({"type", "stage", "grade", "class", "phase"})
 
 
+@lru_cache(maxsize=1 << 14)  # the same condition names recur across pages and sources
 def condition_key(name: str | None) -> str:
     """"Sjögrens Syndrone" and "Sjogren's Syndrome" -> "sjogren syndrome"; "" for empty input."""
     if not name:
@@ -75,6 +77,7 @@ def _drop_eponym_s(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=1 << 14)  # compared with every head noun: the same words recur
 def _correct_head_noun(token: str) -> str:
     if len(token) < _MIN_TYPO_LEN or token in _HEAD_SET:
         return token

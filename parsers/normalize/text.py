@@ -46,7 +46,12 @@ def lookup_key(raw: object) -> str:
     Accents are folded ("Autorisé" == "autorise"); letters of other scripts are kept.
     A value made only of punctuation ("-", "/", "??") gets the empty key (= not given).
     """
-    return _NON_ALNUM.sub(" ", fold_accents(squash(raw)).casefold()).strip()
+    return _lookup_key(raw if type(raw) is str else str(raw))
+
+
+@lru_cache(maxsize=1 << 14)  # every enum-like value of every page: the same few spellings recur
+def _lookup_key(text: str) -> str:
+    return _NON_ALNUM.sub(" ", fold_accents(squash(text)).casefold()).strip()
 
 
 @lru_cache(maxsize=32)

@@ -56,8 +56,8 @@ def unify_newlines(text: str) -> str:
 
 def csv_header(text: str) -> list[str]:
     """The first CSV row of the head of `text` (stripped cell names), [] when it is not CSV-like."""
-    head = unify_newlines(text[:SNIFF_CHARS])
-    first_line = head.split("\n", 1)[0]
+    # the first line of unify_newlines(head), without unifying all of the head (asked of every page)
+    first_line = text[:SNIFF_CHARS].lstrip("\ufeff").partition("\n")[0].partition("\r")[0]
     if "," not in first_line and ";" not in first_line and "\t" not in first_line:
         return []
     try:

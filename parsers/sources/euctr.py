@@ -54,8 +54,12 @@ _MEDDRA_TERM = re.compile(r"\bTerm:\s*(?P<term>[^,]+?)\s*,\s*Level:")
 def sniff(text: str) -> bool:
     """A summary download starts with an "EudraCT Number:" line; a full-text download with the
     register's preamble or "Summary", then an "EudraCT Number:" line (checked in the head only)."""
-    head = unify_newlines(text[:SNIFF_CHARS])
-    lines = [line.strip() for line in head.split("\n") if line.strip()]
+    lines: list[str] = []  # the first 12 non-blank lines: all the test below reads
+    for line in unify_newlines(text[:SNIFF_CHARS]).split("\n"):
+        if line := line.strip():
+            lines.append(line)
+            if len(lines) == 12:
+                break
     if not lines:
         return False
     first = lines[0]

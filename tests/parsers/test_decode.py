@@ -4,9 +4,12 @@ from __future__ import annotations
 import codecs
 import json
 import random
+import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from parsers.badness import _plan, anchors_of, is_bad
 from parsers.decode import BINARY, UNDECODABLE, NotText, decode_bytes, flag_mojibake, repair_mojibake
 
 # Typed here, in the languages registries publish in (German, French, Polish, Spanish, Chinese,
@@ -163,3 +166,36 @@ def test_utf8_with_one_broken_byte_stays_utf8_with_a_warning():
     assert decoded.encoding == "utf-8"
     assert "≥ 18 anni" in decoded.text and "\ufffd" in decoded.text
     assert "invalid_bytes_replaced: n=2 (utf-8)" in decoded.warnings
+
+
+# --- parsers.badness: ftfy's is_bad, tried only where a match can start -----------------------
+
+
+def _ftfy_is_bad(text: str) -> bool:
+    from ftfy.badness import is_bad as ftfy_is_bad
+
+    return ftfy_is_bad(text)
+
+
+def test_badness_anchors_are_read_from_ftfys_regex():
+    _, anchor, lead = _plan()
+    assert anchor is not None and 0 <= lead <= 3  # else is_bad falls back to ftfy's full search
+    assert anchors_of(re.compile(r"a|b\s")) is None  # a branch without a non-ASCII anchor
+    assert anchors_of(re.compile(r"[a-z]\s?é|ü")) == (frozenset("éü"), 2)
+
+
+_MOJIBAKE_ALPHABET = "".join(sorted(set("abzAZ .,!?\t0189•≥≤©×®éüäôèïµ™óíγöà€ÃÂÎÐœŒ°²³ØÙВГРСΒΓΞΟ‚Ä√≈¢∂†≠´¥øāβвЂ\x85\xa0\ufffd")))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_MOJIBAKE_ALPHABET) | st.characters(), max_size=14))
+def test_badness_is_ftfys_answer(text):
+    assert is_bad(text) == _ftfy_is_bad(text)
+
+
+@pytest.mark.parametrize("text", MULTILINGUAL)
+def test_badness_is_ftfys_answer_on_real_and_mis_decoded_lines(text):
+    assert is_bad(text) == _ftfy_is_bad(text)
+    for codec in ("cp1252", "latin-1", "cp1250", "cp1251", "cp1253", "cp1257", "mac_roman"):
+        broken = text.encode("utf-8").decode(codec, errors="replace")
+        assert is_bad(broken) == _ftfy_is_bad(broken), codec
