@@ -7,9 +7,9 @@ A batch is the top-level folder of raw/ a file came from (pipelines.ingest), rea
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,8 +51,13 @@ class Metrics:
 
 
 def batch_of(raw_path: str) -> str:
-    parts = PurePosixPath(raw_path).parts
-    return sanitize_batch_key(parts[0]) if len(parts) > 1 else ROOT_BATCH
+    first, slash, _ = raw_path.partition("/")  # raw paths are relative and "/"-separated
+    return _batch_key(first) if slash else ROOT_BATCH
+
+
+@functools.lru_cache(maxsize=4096)  # a few batch directories, a million records
+def _batch_key(directory: str) -> str:
+    return sanitize_batch_key(directory)
 
 
 def _column(table: pa.Table, name: str) -> list:
@@ -69,13 +74,15 @@ def _fill_rate(tables: dict[str, pa.Table]) -> dict[str, dict[str, float]]:
     sources = _column(records, "source")
     totals = Counter(sources)
     filled: dict[str, Counter] = defaultdict(Counter)
-    for name in SCALAR_FIELDS:
-        valid = pc.is_valid(records.column(name)).to_pylist()
-        for source, ok in zip(sources, valid):
-            filled[source][name] += ok
+    given = pa.table({"source": records.column("source"),  # per field: 1 where the record gives it
+                      **{name: pc.cast(pc.is_valid(records.column(name)), pa.int64()) for name in SCALAR_FIELDS}})
+    sums = given.group_by("source").aggregate([(name, "sum") for name in SCALAR_FIELDS]).to_pylist()
+    for row in sums:
+        for name in SCALAR_FIELDS:
+            filled[row["source"]][name] += row[f"{name}_sum"]
     source_of = dict(zip(_column(records, "record_id"), sources))
     for name in LIST_FIELDS:
-        for record_id in set(_column(tables[name], "record_id")):
+        for record_id in pc.unique(tables[name].column("record_id")).to_pylist():
             filled[source_of[record_id]][name] += 1
     fields = (*SCALAR_FIELDS, *LIST_FIELDS)
     return {s: {f: filled[s][f] / totals[s] for f in fields} for s in sorted(totals)}
