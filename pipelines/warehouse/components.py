@@ -51,9 +51,9 @@ def _labels(n_records: int, record_index: np.ndarray, key_index: np.ndarray) -> 
 
 
 def compute_components(con: duckdb.DuckDBPyConnection) -> None:
-    """TEMP TABLE components(record_id, component): component = smallest record_id in it (views
+    """table components(record_id, component): component = smallest record_id in it (views
     s_records, s_identifiers)."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE rnode AS
+    con.execute("""CREATE OR REPLACE TABLE rnode AS
         SELECT record_id, (row_number() OVER (ORDER BY record_id) - 1)::BIGINT AS n FROM s_records""")
     pairs = con.sql("""
         SELECT r.n AS rec, dense_rank() OVER (ORDER BY k.join_key)::BIGINT AS key
@@ -62,20 +62,20 @@ def compute_components(con: duckdb.DuckDBPyConnection) -> None:
     n = con.execute("SELECT count(*) FROM rnode").fetchall()[0][0]
     labels = _labels(n, np.asarray(pairs["rec"], dtype=np.int64), np.asarray(pairs["key"], dtype=np.int64))
     con.register("component_labels", pa.table({"n": np.arange(n, dtype=np.int64), "root": labels}))
-    con.execute("""CREATE OR REPLACE TEMP TABLE components AS
+    con.execute("""CREATE OR REPLACE TABLE components AS
         SELECT r.record_id, root.record_id AS component
         FROM rnode r JOIN component_labels l USING (n) JOIN rnode root ON root.n = l.root""")
     con.unregister("component_labels")
 
 
 def mark_recluster(con: duckdb.DuckDBPyConnection, previous_components: Path | None) -> None:
-    """TEMP TABLE recluster(record_id): records whose component must be clustered again (all of
+    """table recluster(record_id): records whose component must be clustered again (all of
     them without previous components). Needs views s_records, prev_records (when previous)."""
     if previous_components is None:
-        con.execute("CREATE OR REPLACE TEMP TABLE recluster AS SELECT record_id FROM s_records")
+        con.execute("CREATE OR REPLACE TABLE recluster AS SELECT record_id FROM s_records")
         return
     register_parquet(con, "prev_components", [previous_components], COMPONENTS_SCHEMA)
-    con.execute("""CREATE OR REPLACE TEMP TABLE recluster AS
+    con.execute("""CREATE OR REPLACE TABLE recluster AS
         WITH changed AS (  -- new or changed records (now), and records gone or changed (before)
             SELECT r.record_id FROM s_records r LEFT JOIN prev_records p USING (record_id)
             WHERE p.record_id IS NULL OR p.sha256 IS DISTINCT FROM r.sha256
@@ -92,6 +92,6 @@ def mark_recluster(con: duckdb.DuckDBPyConnection, previous_components: Path | N
 
 
 def save_components(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """TEMP TABLE components to a Parquet file (the engine moves it beside `current` when it publishes)."""
+    """table components to a Parquet file (the engine moves it beside `current` when it publishes)."""
     table = con.sql("SELECT record_id, component FROM components ORDER BY record_id").to_arrow_table()
     pq.write_table(table.cast(COMPONENTS_SCHEMA), path)

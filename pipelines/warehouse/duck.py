@@ -32,12 +32,23 @@ def sql_string(text: str) -> str:
 
 
 def register_parquet(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], schema: pa.Schema) -> None:
-    """A view over Parquet files (an empty view of the right columns when there are none)."""
+    """A view over Parquet files (an empty table of the right columns when there are none). Both
+    live in the database's catalog, so every cursor of the connection sees them."""
     if files:
         paths = ", ".join(sql_string(str(p)) for p in files)
         con.execute(f"CREATE OR REPLACE VIEW {quote(view)} AS SELECT * FROM read_parquet([{paths}], union_by_name = true)")
     else:
-        con.register(view, schema.empty_table())
+        table_from_arrow(con, view, schema.empty_table())
+
+
+def table_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """A catalog table holding an Arrow table (a registered Arrow table is seen by one cursor only)."""
+    con.register("_arrow_in", table)
+    try:
+        con.execute(f"DROP VIEW IF EXISTS {quote(name)}")
+        con.execute(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM _arrow_in")
+    finally:
+        con.unregister("_arrow_in")
 
 
 def order_by(table: str, schema: pa.Schema) -> str:

@@ -27,7 +27,8 @@ from pipelines.warehouse import snapshot as snap
 from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, mark_recluster, save_components
-from pipelines.warehouse.duck import DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string
+from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string,
+                                      table_from_arrow)
 from pipelines.staging.pool import default_workers
 from pipelines.warehouse.resolve_staged import cluster_chunks, title_candidates
 from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
@@ -105,8 +106,8 @@ _LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_valu
 
 def _cluster(con, root: Path, previous: Path | None) -> list:
     """Cluster the components a change touched (all of them without a previous snapshot), a chunk
-    of components at a time. Makes TEMP TABLE mapping(record_id, trial_id) for every record (the
-    others keep their trial) and TEMP TABLE new_links (trial_links rows of the new edges); returns
+    of components at a time. Makes table mapping(record_id, trial_id) for every record (the
+    others keep their trial) and table new_links (trial_links rows of the new edges); returns
     the refused org-id joins (link candidates)."""
     compute_components(con)
     previous_components = root / COMPONENTS_FILE if previous is not None else None
@@ -125,16 +126,14 @@ def _cluster(con, root: Path, previous: Path | None) -> list:
         del clusters
     for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),
                                  ("new_links", links, TABLES["trial_links"])):
-        con.register(f"{name}_arrow", pa.concat_tables(tables) if tables else schema.empty_table())
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
+        table_from_arrow(con, name, pa.concat_tables(tables) if tables else schema.empty_table())
     del mappings, links
     if previous_components is None:
-        con.execute("CREATE OR REPLACE TEMP TABLE kept AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS trial_id LIMIT 0")
+        con.execute("CREATE OR REPLACE TABLE kept AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS trial_id LIMIT 0")
     else:  # records of untouched components: present now and unchanged, so in prev_records
-        con.execute("""CREATE OR REPLACE TEMP TABLE kept AS SELECT p.record_id, p.trial_id FROM prev_records p
+        con.execute("""CREATE OR REPLACE TABLE kept AS SELECT p.record_id, p.trial_id FROM prev_records p
                        SEMI JOIN s_records USING (record_id) ANTI JOIN recluster USING (record_id)""")
-    con.execute("CREATE OR REPLACE TEMP TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
+    con.execute("CREATE OR REPLACE TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
                 "UNION ALL SELECT record_id, trial_id FROM kept")
     return blocked
 
@@ -151,11 +150,11 @@ def _kept_rows_sql(name: str, previous: Path | None, where: str = "TRUE") -> str
 def _mark_touched(con, previous: Path | None) -> None:
     """TABLE touched(trial_id): trials to resolve now (all of them without a usable previous snapshot)."""
     if previous is None:
-        con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT trial_id FROM mapping")
+        con.execute("CREATE OR REPLACE TABLE touched AS SELECT DISTINCT trial_id FROM mapping")
         return
     new = _signature_sql("(SELECT r.*, m.trial_id AS t FROM s_source_records r JOIN mapping m USING (record_id))", "t")
     old = _signature_sql("prev_records", "trial_id")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE touched AS
+    con.execute(f"""CREATE OR REPLACE TABLE touched AS
         SELECT n.trial_id FROM ({new}) n LEFT JOIN ({old}) o USING (trial_id)
         WHERE o.sig IS NULL OR o.sig <> n.sig""")
 
@@ -176,8 +175,30 @@ def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None
     return sql
 
 
+def _write_tables(con, sources: dict[str, str], build: Path, threads: int) -> dict[str, str]:
+    """Every table through the deterministic writer, `threads` tables at a time (each on its own
+    cursor: while DuckDB sorts one table, Arrow encodes another); biggest sources first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(name: str) -> str:
+        cursor = con.cursor()
+        try:
+            return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet")
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        order = sorted(TABLES, key=lambda n: _WRITE_FIRST.index(n) if n in _WRITE_FIRST else len(_WRITE_FIRST))
+        futures = {name: pool.submit(write, name) for name in order}
+        return {name: futures[name].result() for name in TABLES}
+
+
+# the tables that take longest to sort and encode go first, so the threads finish together
+_WRITE_FIRST = ("field_provenance", "eligibility_criteria", "source_records", "trials")
+
+
 def _python_table(con, name: str, rows: list[dict]) -> str:
-    con.register(f"py_{name}", pa.Table.from_pylist(rows, schema=TABLES[name]))
+    table_from_arrow(con, f"py_{name}", pa.Table.from_pylist(rows, schema=TABLES[name]))
     return f"SELECT * FROM py_{name}"
 
 
@@ -231,8 +252,7 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
             _kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
-        hashes = {name: copy_sorted(con, name, TABLES[name], sources[name], build / f"{name}.parquet")
-                  for name in TABLES}
+        hashes = _write_tables(con, sources, build, threads=2)
         lap("write")
         save_components(con, components_tmp)
     except BaseException:

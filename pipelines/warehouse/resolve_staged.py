@@ -47,16 +47,16 @@ def cluster_staged(con: duckdb.DuckDBPyConnection, records: str = "s_records") -
 
 
 def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS) -> Iterator[Clusters]:
-    """cluster_staged over the records of `records`, whole components (TEMP TABLE components) at a
+    """cluster_staged over the records of `records`, whole components (table components) at a
     time, about chunk_records records per call: components cluster independently, so memory
     follows the chunk, not the archive."""
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE cluster_chunk_of AS
+    con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk_of AS
         SELECT component, ((sum(n) OVER (ORDER BY component ROWS UNBOUNDED PRECEDING) - 1) // {int(chunk_records)})::BIGINT
                AS chunk
         FROM (SELECT component, count(*) AS n FROM components SEMI JOIN {records} USING (record_id) GROUP BY 1)""")
     chunks = con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()
     for (chunk,) in chunks:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE cluster_chunk AS SELECT c.record_id FROM components c
+        con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk AS SELECT c.record_id FROM components c
                         JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
         yield cluster_staged(con, "cluster_chunk")
 

@@ -150,7 +150,7 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, staged: dic
     """Resolve every trial of TEMP TABLE touched (members from TEMP TABLE mapping); `staged`: the
     files behind views s_records and s_identifiers, for worker processes."""
     parts_dir.mkdir(parents=True, exist_ok=True)
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_members AS "
+    con.execute("CREATE OR REPLACE TABLE touched_members AS "
                 "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
     records = con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0]
     total = max(1, -(-records // RESOLVE_RECORDS))
