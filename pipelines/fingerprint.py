@@ -15,7 +15,7 @@ from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[1]
 _STAGING = ("parsers", "pipelines/staging", "pipelines/warehouse/build.py", "pipelines/warehouse/schema.py",
-            "pipelines/reconcile/clustering.py", "pipelines/reconcile/model.py")
+            "pipelines/reconcile/clustering.py", "pipelines/reconcile/candidates.py", "pipelines/reconcile/model.py")
 _ENGINE = (*_STAGING, "pipelines/reconcile", "pipelines/warehouse")
 
 

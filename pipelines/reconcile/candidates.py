@@ -28,17 +28,22 @@ def title_tokens(title: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text))
 
 
+def record_titles(title: str | None, official_title: str | None) -> list[tuple[frozenset[str], str]]:
+    """The titles of one record that take part, with their token sets: the official title only
+    when its tokens differ from the brief title's."""
+    out: list[tuple[frozenset[str], str]] = []
+    for text in (title, official_title):
+        if text:
+            tokens = frozenset(title_tokens(text))
+            if tokens and all(tokens != seen for seen, _ in out):
+                out.append((tokens, text))
+    return out
+
+
 def similar_title_candidates(parsed: list[ParsedFile], trial_ids: dict[str, str]) -> list[LinkCandidate]:
     titles: list[tuple[str, frozenset[str], str]] = []  # (record_id, token set, title)
     for p in sorted(parsed, key=lambda p: p.record_id):
-        seen = set()
-        for title in (p.record.title, p.record.official_title):
-            if not title:
-                continue
-            tokens = frozenset(title_tokens(title))
-            if tokens and tokens not in seen:
-                seen.add(tokens)
-                titles.append((p.record_id, tokens, title))
+        titles += [(p.record_id, tokens, text) for tokens, text in record_titles(p.record.title, p.record.official_title)]
     freq = Counter(t for _, tokens, _ in titles for t in tokens)
     buckets: dict[str, list[int]] = defaultdict(list)
     for idx, (_, tokens, _) in enumerate(titles):
@@ -47,26 +52,35 @@ def similar_title_candidates(parsed: list[ParsedFile], trial_ids: dict[str, str]
         for tok in ordered[:prefix]:
             buckets[tok].append(idx)
 
+    def similar_pairs():
+        for tok in sorted(buckets):
+            bucket = buckets[tok]
+            if len(bucket) > MAX_BUCKET:
+                continue
+            for i, x in enumerate(bucket):
+                rid_x, tok_x, title_x = titles[x]
+                for y in bucket[i + 1:]:
+                    rid_y, tok_y, title_y = titles[y]
+                    if rid_x == rid_y or trial_ids[rid_x] == trial_ids[rid_y]:
+                        continue
+                    score = len(tok_x & tok_y) / len(tok_x | tok_y)
+                    if score >= JACCARD_MIN:
+                        yield rid_x, title_x, rid_y, title_y, score
+
+    return candidates_from_pairs(similar_pairs(), trial_ids)
+
+
+def candidates_from_pairs(pairs, trial_ids: dict[str, str]) -> list[LinkCandidate]:
+    """(record x, its title, record y, its title, score) of similar titles in different trials,
+    any order and repeats -> one candidate per record pair: its best score, then evidence."""
     best: dict[tuple[str, str], tuple[float, str]] = {}
-    for tok in sorted(buckets):
-        bucket = buckets[tok]
-        if len(bucket) > MAX_BUCKET:
-            continue
-        for i, x in enumerate(bucket):
-            rid_x, tok_x, title_x = titles[x]
-            for y in bucket[i + 1:]:
-                rid_y, tok_y, title_y = titles[y]
-                if rid_x == rid_y or trial_ids[rid_x] == trial_ids[rid_y]:
-                    continue
-                score = len(tok_x & tok_y) / len(tok_x | tok_y)
-                if score < JACCARD_MIN:
-                    continue
-                a, b = sorted((rid_x, rid_y))
-                ta, tb = (title_x, title_y) if a == rid_x else (title_y, title_x)
-                evidence = f"{ta!r} ~ {tb!r}"
-                prev = best.get((a, b))
-                if prev is None or (score, evidence) > prev:
-                    best[(a, b)] = (score, evidence)
+    for rid_x, title_x, rid_y, title_y, score in pairs:
+        a, b = sorted((rid_x, rid_y))
+        ta, tb = (title_x, title_y) if a == rid_x else (title_y, title_x)
+        evidence = f"{ta!r} ~ {tb!r}"
+        prev = best.get((a, b))
+        if prev is None or (score, evidence) > prev:
+            best[(a, b)] = (score, evidence)
     out = []
     for (a, b), (score, evidence) in sorted(best.items()):
         method = "same_title" if score == 1.0 else "similar_title"

@@ -62,6 +62,9 @@ IDENTIFIERS_SCHEMA = pa.schema([
     pa.field("from_text", pa.bool_()),
     pa.field("join_key", pa.string()),  # clustering.join_key: what the engine's components are made of
 ])
+TITLES_SCHEMA = pa.schema([  # candidates.record_titles: what the engine's title look-alikes read
+    pa.field("record_id", pa.string()), pa.field("title", pa.string()), pa.field("tokens", pa.list_(pa.string())),
+])
 QUARANTINE_SCHEMA = TABLES["quarantine"]
 FILES_SCHEMA = pa.schema([
     pa.field("raw_path", pa.string()), pa.field("size", pa.int64()), pa.field("mtime_ns", pa.int64()),
@@ -81,7 +84,7 @@ def record_tables() -> tuple[str, ...]:
 
 def staged_schemas() -> dict[str, pa.Schema]:
     """Every staged table's schema, by file stem."""
-    schemas = {"records": RECORDS_SCHEMA, "identifiers": IDENTIFIERS_SCHEMA,
+    schemas = {"records": RECORDS_SCHEMA, "identifiers": IDENTIFIERS_SCHEMA, "titles": TITLES_SCHEMA,
                "quarantine": QUARANTINE_SCHEMA, "files": FILES_SCHEMA}
     schemas.update({name: _without_trial_id(TABLES[name]) for name in record_tables()})
     return schemas
@@ -126,6 +129,7 @@ def _record_row(record_id: str, key: str | None, raw_path: str, sha: str | None,
 
 def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
     """The staged tables of some raw files (any order; the snapshot step sorts)."""
+    from pipelines.reconcile.candidates import record_titles
     from pipelines.reconcile.clustering import join_key, lead_sponsor_name, normalized_sponsor, record_identifiers
     from pipelines.warehouse.build import add_record_rows, record_id_of
 
@@ -148,6 +152,8 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
             sponsor = normalized_sponsor(lead_sponsor_name(parsed))
             rows["identifiers"].extend({**{name: getattr(i, name) for name in _IDENTIFIER_FIELDS},
                                         "join_key": join_key(i, sponsor)} for i in record_identifiers(parsed))
+            rows["titles"].extend({"record_id": rid, "title": text, "tokens": sorted(tokens)}
+                                  for tokens, text in record_titles(outcome.record.title, outcome.record.official_title))
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
     return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}

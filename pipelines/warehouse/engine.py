@@ -30,7 +30,8 @@ from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, 
 from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string,
                                       table_from_arrow)
 from pipelines.staging.pool import default_workers
-from pipelines.warehouse.resolve_staged import cluster_chunks, title_candidates
+from pipelines.warehouse.resolve_staged import cluster_chunks
+from pipelines.warehouse.title_pairs import title_candidates
 from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
 from pipelines.warehouse.schema import TABLES
 

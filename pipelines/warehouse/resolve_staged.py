@@ -1,10 +1,7 @@
-"""Clustering and title look-alikes over staged batches with bounded memory (the snapshot
-engine's Python part; resolving trials is pipelines.warehouse.resolve_touched).
-
-- clustering reads only each record's identifiers and lead sponsor (pipelines.reconcile.
-  clustering.cluster_identifiers), fetched from the staged tables, whole components at a time;
-- title look-alikes (link_candidates) read only the titles.
-"""
+"""Clustering over staged batches with bounded memory: pipelines.reconcile.clustering.
+cluster_identifiers on each record's identifiers and lead sponsor, fetched from the staged
+tables, whole components at a time (resolving trials is pipelines.warehouse.resolve_touched,
+title look-alikes pipelines.warehouse.title_pairs)."""
 from __future__ import annotations
 
 import sys
@@ -12,7 +9,6 @@ from collections.abc import Iterator
 
 import duckdb
 
-from pipelines.reconcile.candidates import similar_title_candidates
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
 from pipelines.reconcile.model import RecordIdentifier
 
@@ -59,27 +55,3 @@ def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: 
         con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk AS SELECT c.record_id FROM components c
                         JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
         yield cluster_staged(con, "cluster_chunk")
-
-
-class _Titled:
-    """What similar_title_candidates reads of a record."""
-
-    __slots__ = ("record_id", "record")
-
-    def __init__(self, record_id: str, title: str | None, official_title: str | None):
-        self.record_id = record_id
-        self.record = _Titles(title, official_title)
-
-
-class _Titles:
-    __slots__ = ("title", "official_title")
-
-    def __init__(self, title: str | None, official_title: str | None):
-        self.title, self.official_title = title, official_title
-
-
-def title_candidates(con: duckdb.DuckDBPyConnection) -> list:
-    """Title look-alikes over every record (view s_records), with their trials from table mapping."""
-    trial_ids = dict(con.sql("SELECT record_id, trial_id FROM mapping").fetchall())
-    titled = [_Titled(*row) for row in con.sql("SELECT record_id, title, official_title FROM s_records").fetchall()]
-    return similar_title_candidates(titled, trial_ids)

@@ -1,0 +1,53 @@
+"""Title look-alikes (link_candidates) in DuckDB over the staged titles.
+
+The same answer as pipelines.reconcile.candidates.similar_title_candidates, which stays the
+definition (tests compare the two): prefix filtering with tokens ordered rarest first, buckets of
+more than MAX_BUCKET titles skipped, token-set Jaccard >= JACCARD_MIN between records of
+different trials. Here the tokens come tokenised from staging and the pairs are found by joins,
+so no Python loop runs over every title; Python only words the evidence of the pairs found.
+Float arithmetic is DOUBLE as in Python (0.8 * n and the Jaccard division round alike).
+"""
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.reconcile import candidates
+from pipelines.reconcile.model import LinkCandidate
+
+
+def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
+    """Candidates over view s_titles (record_id, title, tokens), with trials from table mapping."""
+    jaccard_min, max_bucket = float(candidates.JACCARD_MIN), int(candidates.MAX_BUCKET)
+    con.execute("""CREATE OR REPLACE TABLE tc_titles AS
+        SELECT row_number() OVER (ORDER BY t.record_id, t.title) AS idx, t.record_id, m.trial_id, t.title,
+               t.tokens, len(t.tokens) AS n
+        FROM s_titles t JOIN mapping m USING (record_id)""")
+    con.execute("CREATE OR REPLACE TABLE tc_tokens AS SELECT idx, n, unnest(tokens) AS tok FROM tc_titles")
+    # token sets as integer lists: counting shared tokens is then several times faster
+    con.execute("""CREATE OR REPLACE TABLE tc_ids AS
+        WITH ids AS (SELECT tok, row_number() OVER (ORDER BY tok)::INTEGER AS id FROM (SELECT DISTINCT tok FROM tc_tokens))
+        SELECT t.idx, list(i.id) AS ids FROM tc_tokens t JOIN ids i USING (tok) GROUP BY t.idx""")
+    con.execute(f"""CREATE OR REPLACE TABLE tc_prefix AS
+        WITH freq AS (SELECT tok, count(*) AS f FROM tc_tokens GROUP BY tok),
+        ranked AS (SELECT t.idx, t.tok, t.n, row_number() OVER (PARTITION BY t.idx ORDER BY f.f, t.tok) AS r
+                   FROM tc_tokens t JOIN freq f USING (tok))
+        SELECT r.idx, r.tok, r.n, t.trial_id FROM ranked r JOIN tc_titles t USING (idx)
+        WHERE r.r <= r.n - ceil({jaccard_min!r}::DOUBLE * r.n) + 1""")
+    rows = con.sql(f"""
+        WITH open_buckets AS (SELECT tok FROM tc_prefix GROUP BY tok HAVING count(*) <= {max_bucket}),
+        pairs AS (  -- Jaccard <= shorter / longer, so pairs of too unequal lengths cannot qualify
+            SELECT DISTINCT x.idx AS x, y.idx AS y FROM tc_prefix x JOIN tc_prefix y ON x.tok = y.tok AND x.idx < y.idx
+            SEMI JOIN open_buckets b ON b.tok = x.tok
+            WHERE x.trial_id <> y.trial_id AND least(x.n, y.n)::DOUBLE / greatest(x.n, y.n) >= {jaccard_min!r}::DOUBLE),
+        shared AS (
+            SELECT p.x, p.y, len(list_filter(ix.ids, lambda v: list_contains(iy.ids, v))) AS shared
+            FROM pairs p JOIN tc_ids ix ON ix.idx = p.x JOIN tc_ids iy ON iy.idx = p.y),
+        scored AS (
+            SELECT tx.record_id AS rid_x, tx.title AS title_x, ty.record_id AS rid_y, ty.title AS title_y,
+                   tx.trial_id AS trial_x, ty.trial_id AS trial_y, s.shared, tx.n AS nx, ty.n AS ny
+            FROM shared s JOIN tc_titles tx ON tx.idx = s.x JOIN tc_titles ty ON ty.idx = s.y
+            WHERE tx.record_id <> ty.record_id)
+        SELECT rid_x, title_x, rid_y, title_y, shared::DOUBLE / (nx + ny - shared) AS score, trial_x, trial_y
+        FROM scored WHERE shared::DOUBLE / (nx + ny - shared) >= {jaccard_min!r}::DOUBLE""").fetchall()
+    trial_ids = {rid: trial for row in rows for rid, trial in ((row[0], row[5]), (row[2], row[6]))}
+    return candidates.candidates_from_pairs((row[:5] for row in rows), trial_ids)
