@@ -27,8 +27,8 @@ from pipelines.warehouse import snapshot as snap
 from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, mark_recluster, save_components
-from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string,
-                                      table_from_arrow)
+from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet,
+                                      share_of_budget, sql_string, table_from_arrow)
 from pipelines.staging.pool import default_workers
 from pipelines.warehouse.resolve_staged import cluster_chunks
 from pipelines.warehouse.title_pairs import title_candidates
@@ -238,7 +238,8 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         blocked = _cluster(con, root, previous)
         lap("cluster")
         _mark_touched(con, previous)
-        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers)
+        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers,
+                                   share_of_budget(memory_limit, workers + 1))  # the main connection keeps a share
         lap("resolve")
         candidates = [*title_candidates(con), *blocked]
         lap("candidates")
