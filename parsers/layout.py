@@ -352,8 +352,15 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _PLACEHOLDERS = frozenset({"", "nil", "none", "na", "n a", "not applicable", "not specified", "not available"})
 
 
+# 15 ASCII letters or digits: more than any placeholder holds (each stays one [0-9a-z] when
+# casefolded), so most items (criteria sentences) are decided without normalizing them.
+_WORDY = re.compile(r"(?:[^0-9A-Za-z]*+[0-9A-Za-z]){15}")
+
+
 def _placeholder(text: str) -> bool:
     """A line that only says "nothing here" ("-", "Nil", "None", "N/A") is not an item."""
+    if _WORDY.match(text):
+        return False
     return _NOT_ALNUM.sub(" ", text.casefold()).strip() in _PLACEHOLDERS
 
 
