@@ -97,7 +97,8 @@ class _Lines:
         self.buffer.clear()  # the same list: the lxml walk holds it
         if text.isspace():  # ... or after the indentation between two blocks: no line
             return
-        text = _WS.sub(" ", text).strip()
+        # printable with no double space: no _WS run but single spaces, nothing to collapse
+        text = text.strip() if text.isprintable() and "  " not in text else _WS.sub(" ", text).strip()
         if text:
             self.lines.append(text)
 
