@@ -266,7 +266,12 @@ def classify_identifier(raw: str | None, default_type: str = "OTHER") -> tuple[s
         raise ValueError(f"default_type must be one of {sorted(NON_REGISTRY_ID_TYPES)}, not {default_type!r}")
     if raw is None:
         return None
-    text = _clean(str(raw))
+    return _classified(str(raw), default_type)
+
+
+@lru_cache(maxsize=1 << 14)  # the pages of one trial repeat its ids: four calls in five are repeats
+def _classified(raw: str, default_type: str) -> tuple[str, str] | None:
+    text = _clean(raw)
     if _is_junk(text):
         return None
     hits = _scan(text)
