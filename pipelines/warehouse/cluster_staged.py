@@ -22,46 +22,45 @@ from pipelines.warehouse.schema import TABLES
 CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
 
 
-def cluster_staged(con: duckdb.DuckDBPyConnection, records: str = "s_records") -> Clusters:
-    """Union-find over the staged identifiers of the records in `records` (a table or view with a
-    record_id column: all of s_records, or the components to cluster again)."""
+def _cluster_chunk(con: duckdb.DuckDBPyConnection, chunk: int) -> Clusters:
+    """Union-find over the identifiers of one chunk's records (tables cluster_in, cluster_ids)."""
     idents: dict[str, list[RecordIdentifier]] = {}
     sponsors: dict[str, str | None] = {}
-    rows = con.sql(f"""
-        SELECT record_id,
-               coalesce(nullif(lead_sponsor, ''),
-                        list_filter(sponsors, lambda s: s.role = 'lead' AND coalesce(s.name, '') <> '')[1].name)
-        FROM s_records SEMI JOIN {records} USING (record_id)""").fetchall()
-    for rid, sponsor in rows:
+    for rid, sponsor in con.sql(f"SELECT record_id, sponsor FROM cluster_in WHERE chunk = {int(chunk)}").fetchall():
         idents[rid] = []
         sponsors[rid] = sponsor
-    del rows
-    reader = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text
-                         FROM s_identifiers SEMI JOIN {records} USING (record_id)
-                         ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
+    reader = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM cluster_ids
+                         WHERE chunk = {int(chunk)} ORDER BY record_id, id_type, value, field, from_text
+                         """).to_arrow_reader(batch_size=65_536)
     intern = sys.intern  # a few distinct id types and fields, repeated a million times at scale
     for batch in reader:
         for rid, value, id_type, field, raw, link_key, from_text in zip(*(c.to_pylist() for c in batch.columns)):
             raw = value if raw == value else raw  # one string object where they are equal
             link_key = value if link_key == value else link_key
-            idents.setdefault(rid, []).append(
-                RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
+            idents[rid].append(RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
     return cluster_identifiers(idents, sponsors)
 
 
 def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS) -> Iterator[Clusters]:
-    """cluster_staged over the records of `records`, whole components (table components) at a
-    time, about chunk_records records per call: components cluster independently, so memory
-    follows the chunk, not the archive."""
+    """Clusters of the records of `records` (a table with record_id, made of whole components of
+    table components), about chunk_records records per chunk: components cluster independently,
+    so memory follows the chunk, not the archive. What clustering reads (lead sponsor,
+    identifiers) is gathered once, tagged with its chunk: no full scan per chunk."""
     con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk_of AS
         SELECT component, ((sum(n) OVER (ORDER BY component ROWS UNBOUNDED PRECEDING) - 1) // {int(chunk_records)})::BIGINT
                AS chunk
         FROM (SELECT component, count(*) AS n FROM components SEMI JOIN {records} USING (record_id) GROUP BY 1)""")
-    chunks = con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()
-    for (chunk,) in chunks:
-        con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk AS SELECT c.record_id FROM components c
-                        JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
-        yield cluster_staged(con, "cluster_chunk")
+    con.execute("""CREATE OR REPLACE TABLE cluster_in AS
+        SELECT k.chunk, r.record_id,
+               coalesce(nullif(r.lead_sponsor, ''),
+                        list_filter(r.sponsors, lambda s: s.role = 'lead' AND coalesce(s.name, '') <> '')[1].name) AS sponsor
+        FROM s_records r JOIN components c USING (record_id) JOIN cluster_chunk_of k USING (component)
+        ORDER BY k.chunk, r.record_id""")
+    con.execute("""CREATE OR REPLACE TABLE cluster_ids AS
+        SELECT c.chunk, i.record_id, i.value, i.id_type, i.field, i.raw, i.link_key, i.from_text
+        FROM s_identifiers i JOIN cluster_in c USING (record_id) ORDER BY c.chunk, i.record_id""")
+    for (chunk,) in con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall():
+        yield _cluster_chunk(con, chunk)
 
 
 _LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
