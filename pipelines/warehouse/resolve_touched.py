@@ -44,7 +44,14 @@ class Resolved:
 
 
 def _build(cls: type, items: list[dict] | None) -> list:
-    return [cls(**item) for item in items or ()]
+    # The staged struct's keys are the dataclass's fields, in order (pipelines.staging.rows derives
+    # one from the other): each Arrow dict becomes an item's __dict__, without an __init__ call.
+    objects = []
+    for item in items or ():
+        obj = object.__new__(cls)
+        obj.__dict__ = item
+        objects.append(obj)
+    return objects
 
 
 def _light_record(row: dict) -> ParsedFile:
