@@ -12,7 +12,6 @@ Pure: `trial_list_rows(trial_id, members)` depends only on its arguments.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -83,14 +82,14 @@ def warning_codes(record: SourceRecord) -> set[str]:
 def _keyed_items(spec: ListSpec, record: SourceRecord) -> dict[str, Any]:
     """The record's items by key, in list order (see ListSpec.keep_repeats)."""
     out: dict[str, Any] = {}
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     for item in spec.items(record):
         key = spec.key(item)
         if not key:
             continue
-        seen[key] += 1
         if spec.keep_repeats:
-            key = f"{key}#{seen[key]}"
+            seen[key] = count = seen.get(key, 0) + 1
+            key = f"{key}#{count}"
         out.setdefault(key, item)
     return out
 
