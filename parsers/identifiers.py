@@ -37,6 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 REGISTRY_ID_TYPES: frozenset[str] = frozenset({
     "NCT", "EU_CT", "EUDRACT", "ISRCTN", "CHICTR", "ACTRN", "JRCT", "UMIN", "JAPICCTI", "JMACCT",
@@ -265,7 +266,12 @@ def classify_identifier(raw: str | None, default_type: str = "OTHER") -> tuple[s
         raise ValueError(f"default_type must be one of {sorted(NON_REGISTRY_ID_TYPES)}, not {default_type!r}")
     if raw is None:
         return None
-    text = _clean(str(raw))
+    return _classified(str(raw), default_type)
+
+
+@lru_cache(maxsize=1 << 14)  # the pages of one trial repeat its ids: four calls in five are repeats
+def _classified(raw: str, default_type: str) -> tuple[str, str] | None:
+    text = _clean(raw)
     if _is_junk(text):
         return None
     hits = _scan(text)
@@ -368,7 +374,12 @@ def normalize_sponsor(name: str | None) -> str:
     "university of iowa"). "" for None / empty."""
     if not name:
         return ""
-    text = unicodedata.normalize("NFKD", str(name).casefold())
+    return _sponsor_key(str(name))
+
+
+@lru_cache(maxsize=1 << 14)  # asked for every record's sponsors; the same few names recur
+def _sponsor_key(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("&", " and ")
     # "S.A.", "B.V." -> "sa", "bv" before punctuation becomes spaces

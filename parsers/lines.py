@@ -37,12 +37,13 @@ def looks_like_html(text: str) -> bool:
 
 def clean_text(text: str) -> str:
     """Transport noise out: BOM, CRLF/CR -> LF, NBSP -> space, trailing spaces per line."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    return "\n".join(text_to_lines(text))
 
 
 def text_to_lines(text: str) -> list[str]:
-    return clean_text(text).split("\n")
+    """The lines of clean_text(text), cut once (not joined and cut again)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return [line.rstrip() for line in text.split("\n")]
 
 
 def page_lines(text: str, mark_headings: bool = False) -> list[str]:
@@ -97,7 +98,8 @@ class _Lines:
         self.buffer.clear()  # the same list: the lxml walk holds it
         if text.isspace():  # ... or after the indentation between two blocks: no line
             return
-        text = _WS.sub(" ", text).strip()
+        # printable with no double space: no _WS run but single spaces, nothing to collapse
+        text = text.strip() if text.isprintable() and "  " not in text else _WS.sub(" ", text).strip()
         if text:
             self.lines.append(text)
 

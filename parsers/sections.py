@@ -142,10 +142,13 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
 
 def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
     found = [(i, opening) for i, text in enumerate(texts) if (opening := match.match(text)) is not None]
+    named: dict[str, list[tuple[int, Opening]]] = {}  # found, by heading name (in line order)
+    for i, opening in found:
+        named.setdefault(opening.name, []).append((i, opening))
     positions: dict[int, Opening] = {}
     # a heading printed exactly once opens its block wherever it stands (a reordered page) ...
     for heading in spec.headings:
-        exact = [(i, o) for i, o in found if o.name == heading.name and o.exact]
+        exact = [(i, o) for i, o in named.get(heading.name, ()) if o.exact]
         if len(exact) == 1:
             positions[exact[0][0]] = exact[0][1]
     # ... the others: from the last heading backwards, the LAST occurrence before the next heading
@@ -155,7 +158,7 @@ def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) ->
         if heading.name in placed:
             limit = min(limit, placed[heading.name]) if placed[heading.name] < limit else limit
             continue
-        candidates = [(i, o) for i, o in found if o.name == heading.name and i < limit and i not in positions]
+        candidates = [(i, o) for i, o in named.get(heading.name, ()) if i < limit and i not in positions]
         # printed as the layout does first, then (a reworded one) followed by its explainer
         chosen = max(candidates, default=None, key=lambda c: (
             c[1].exact, spec.explainer_after_heading and _explainer_follows(texts, c[0]), c[0]))
@@ -164,9 +167,9 @@ def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) ->
             limit = chosen[0]
     placed = {o.name for o in positions.values()}
     for heading in spec.headings:  # out of order and not printed exactly: placed when it is the only candidate
-        candidates = [i for i, o in found if o.name == heading.name and i not in positions]
+        candidates = [(i, o) for i, o in named.get(heading.name, ()) if i not in positions]
         if heading.name not in placed and len(candidates) == 1:
-            positions[candidates[0]] = next(o for i, o in found if i == candidates[0])
+            positions[candidates[0][0]] = candidates[0][1]
     prose = _prose_lines(positions, len(texts), spec, spec.prose_blocks | spec.described_blocks)
     first = min(positions, default=len(texts))  # the title and header lines are not sections
     for i, text in enumerate(texts):
@@ -207,7 +210,7 @@ def _alone_flags(texts: list[str]) -> list[bool]:
     """Per line: blank lines before and after it (a heading's place in text, an h1-h6
     element's in HTML); the first and last lines never stand alone."""
     blank = [not text for text in texts]
-    return [False, *(before and after for before, after in zip(blank, blank[2:])), False][:len(texts)]
+    return [False, *[before and after for before, after in zip(blank, blank[2:])], False][:len(texts)]
 
 
 def _free_positions(texts: list[str], alone: list[bool], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="parse raw/ and write a reconciled warehouse snapshot")
     ingest.add_argument("--raw", required=True, type=Path, help="raw landing directory (read only)")
     ingest.add_argument("--warehouse", required=True, type=Path, help="warehouse root (gets current/ and snapshots/)")
-    ingest.add_argument("--workers", type=int, default=0, help="intake processes per batch (default: all CPUs)")
+    ingest.add_argument("--workers", type=int, default=0, help="processes that parse a batch and that resolve trials (default: all CPUs)")
     ingest.add_argument("--max-file-mb", type=float, default=5.0, help="files larger than this are quarantined (default 5)")
     ingest.add_argument("--memory-limit", default="1GB",
                         help="memory budget of the snapshot step (DuckDB memory_limit, e.g. 512MB, 2GB; it spills beyond)")

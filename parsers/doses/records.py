@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from parsers.doses.extract import DoseMention, extract_doses
@@ -75,7 +76,15 @@ def doses_for_record(record: SourceRecord) -> list[DoseMention]:
     what a repeat adds): pages often render the same intervention text twice, and an arm and its
     intervention often describe one dose.
     """
-    return merge_repeats(d for described in described_doses(record) for d in described.doses)
+    return merge_repeats(d for described in described_doses(record, _extract_seen) for d in described.doses)
+
+
+@lru_cache(maxsize=4096)
+def _extract_seen(text: str, agent_hint: str | None = None) -> tuple[DoseMention, ...]:
+    """extract_doses, remembered (bounded; a worker lives for many chunks): the pages of one
+    trial, from several sites, repeat its arm and intervention texts, and dose reading is the
+    regex-heaviest step of staging. Mentions are frozen, so a shared tuple is safe."""
+    return tuple(extract_doses(text, agent_hint=agent_hint))
 
 
 # What a second rendering of the same dose may add when the first did not say it: the arm text

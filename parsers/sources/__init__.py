@@ -6,7 +6,8 @@ plus its name in LAYOUT_MODULES. The module declares:
   lines / brand / footer marker, and whether a fixed sentence follows each heading;
 - a `Signature` (brand or marker line near the top + distinctive headings) for `detect`;
 - one small reader per block: `reader(record, block) -> unused lines`, built from the engine's
-  helpers (`normalized`, `fill_slots`, `add_criteria`, `add_conditions`, `add_identifier`, ...).
+  helpers (`normalized`, `fill_slots`, `add_conditions`, `add_identifier`, ...) and
+  `parsers.criteria.add_criteria`.
 The engine (parsers.layout) does the rest: lines, chrome, blocks, guarded readers, warnings.
 (ctgov_json, ctgov_json_download and ctgov_xml are not line layouts: the multi-record
 readers of registry exports are listed in parsers.exports.READERS.)

@@ -338,7 +338,7 @@ _READERS: tuple[tuple[str, Callable[[dict, SourceRecord], None]], ...] = (
 # CT.gov criteria text is markdown: optional "Inclusion Criteria:" / "Exclusion Criteria:"
 # headings (also "Key inclusion criteria", "Inclusion:"), then "* " bullets or numbered items.
 # Only the headings are read here; the items of each block are read by the same helper the page
-# layouts use (parsers.layout.add_criteria), so a trial's criteria split the same way whether
+# layouts use (parsers.criteria.add_criteria), so a trial's criteria split the same way whether
 # they come from the JSON or from a rendered page.
 
 _HEADING = re.compile(
@@ -373,7 +373,7 @@ def criteria_blocks(text: str) -> tuple[list[tuple[str, list[str]]], bool]:
 
 
 def add_eligibility_criteria(record: SourceRecord, text: str) -> None:
-    from parsers.layout import add_criteria  # PARSERS' shared item reader
+    from parsers.criteria import add_criteria  # PARSERS' shared item reader
 
     blocks, headed = criteria_blocks(text)
     if not headed and blocks:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from parsers.criteria import add_criteria
 from parsers.headings import heading_like, sentence_like
 from parsers.layout import (
-    ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions, add_criteria,
+    ISO_DATE, NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, Slot, add_conditions,
     add_identifier, attempt, dedup, fill_slots, join_text, normalized, read_title, split_place, text_reader,
 )
 from parsers.lines import is_item

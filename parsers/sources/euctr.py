@@ -54,6 +54,9 @@ _MEDDRA_TERM = re.compile(r"\bTerm:\s*(?P<term>[^,]+?)\s*,\s*Level:")
 def sniff(text: str) -> bool:
     """A summary download starts with an "EudraCT Number:" line; a full-text download with the
     register's preamble or "Summary", then an "EudraCT Number:" line (checked in the head only)."""
+    first = _first_line(text)
+    if first is not None and not (_FULLTEXT_HEAD.match(first) or first == "Summary"):
+        return bool(EUDRACT_LINE.match(first))  # the first line decides: no need to cut the whole head
     lines: list[str] = []  # the first 12 non-blank lines: all the test below reads
     for line in unify_newlines(text[:SNIFF_CHARS]).split("\n"):
         if line := line.strip():
@@ -68,6 +71,12 @@ def sniff(text: str) -> bool:
     if _FULLTEXT_HEAD.match(first) or first == "Summary":
         return any(EUDRACT_LINE.match(line) for line in lines[1:12])
     return False
+
+
+def _first_line(text: str, chars: int = 512) -> str | None:
+    """The first non-blank line (stripped) when it ends within the first `chars` characters, else None."""
+    lines = unify_newlines(text[:chars]).split("\n")
+    return next((line.strip() for line in lines[:-1] if line.strip()), None)  # lines[-1] may be cut
 
 
 def split(text: str) -> list[RecordOutcome]:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.layout import add_conditions, add_criteria, add_identifier, normalized
+from parsers.criteria import add_criteria
+from parsers.layout import add_conditions, add_identifier, normalized
 from parsers.normalize.design import normalize_healthy_volunteers
 from parsers.normalize.phase import normalize_phase
 from parsers.normalize.sex import normalize_sex

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from parsers.criteria import add_criteria
 from parsers.headings import heading_like
 from parsers.layout import (
-    NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria,
+    NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions,
     add_identifier, attempt, dedup, is_flag, normalized, read_title, split_place, strip_flag, text_reader,
 )
 from parsers.normalize import design

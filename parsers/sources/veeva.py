@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from parsers.criteria import add_criteria
 from parsers.layout import (
-    NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_criteria, add_identifier,
+    NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_identifier,
     attempt, normalized, pair_reader, read_title, text_reader, typed_name,
 )
 from parsers.normalize import design, types

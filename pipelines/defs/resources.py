@@ -15,7 +15,7 @@ class TrialbridgeConfig(dg.ConfigurableResource):
     raw_root: str
     warehouse_root: str
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    workers: int = 0  # intake processes per batch; 0 = the CPUs this process may use
+    workers: int = 0  # processes that parse a batch and resolve trials; 0 = the CPUs this process may use
     memory_limit: str = "1GB"  # the snapshot engine's budget (DuckDB memory_limit); it spills beyond
     publish_uri: str = ""  # also publish each snapshot there (object storage, pipelines.warehouse.remote)
 

@@ -47,10 +47,12 @@ def _read_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
     with duckdb.connect(config={"memory_limit": "512MB", "threads": 2}) as con:
         records = con.sql(f"SELECT record_id, source, raw_path, trial_id, warnings, "
                           f"{', '.join(present(c) for c in SCALAR_FIELDS)} FROM '{path('source_records')}'").to_arrow_table()
-    tables = {"source_records": records,
-              "trials": pq.read_table(snapshot_dir / "trials.parquet", columns=list(TRIAL_COLUMNS))}
-    columns = {name: ["record_id"] for name in (*LIST_FIELDS, "doses")}  # presence / count is all they give
-    columns["trial_doses"] = ["trial_id", "chosen", "rule"]
+        # a list table gives presence only: its distinct record ids (not a million criteria rows)
+        tables = {name: con.sql(f"SELECT DISTINCT record_id FROM '{path(name)}' ORDER BY 1").to_arrow_table()
+                  for name in LIST_FIELDS}
+    tables["source_records"] = records
+    tables["trials"] = pq.read_table(snapshot_dir / "trials.parquet", columns=list(TRIAL_COLUMNS))
+    columns = {"doses": ["record_id"], "trial_doses": ["trial_id", "chosen", "rule"]}  # dose count, doses per trial
     for name in REPORT_TABLES:
         if name not in tables:
             tables[name] = pq.read_table(snapshot_dir / f"{name}.parquet", columns=columns.get(name))

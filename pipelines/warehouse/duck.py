@@ -2,6 +2,7 @@
 and sorted SELECTs streamed into the warehouse's deterministic Parquet writer."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,20 @@ def connect(spill_dir: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: 
     if threads:
         config["threads"] = threads
     return duckdb.connect(config=config)
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*", re.IGNORECASE)
+
+
+def share_of_budget(memory_limit: str, parts: int) -> str:
+    """memory_limit (DuckDB syntax: 512MB, 1GB, 2GiB) split in `parts`, for worker processes'
+    connections; the limit itself when it cannot be read."""
+    match = _SIZE.fullmatch(memory_limit)
+    if not match:
+        return memory_limit
+    number, unit, binary = match.groups()
+    size = float(number) * (1024 if binary else 1000) ** "_KMGT".index(unit.upper() or "_")
+    return f"{max(64 * 10**6, int(size / parts)) // 10**6}MB"
 
 
 def quote(name: str) -> str:

@@ -26,11 +26,11 @@ from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
 from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
-from pipelines.warehouse.components import COMPONENTS_FILE, compute_components, mark_recluster, save_components
-from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet, sql_string,
-                                      table_from_arrow)
+from pipelines.warehouse.cluster_staged import cluster_records, kept_rows_sql
+from pipelines.warehouse.components import COMPONENTS_FILE, save_components
+from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet,
+                                      share_of_budget, sql_string, table_from_arrow)
 from pipelines.staging.pool import default_workers
-from pipelines.warehouse.resolve_staged import cluster_chunks
 from pipelines.warehouse.title_pairs import title_candidates
 from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
 from pipelines.warehouse.schema import TABLES
@@ -102,50 +102,15 @@ def _signature_sql(records_view: str, trial_col: str) -> str:
             f"parser_version, ',' ORDER BY record_id)) AS sig FROM {records_view} GROUP BY 1")
 
 
-_LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
-
-
 def _cluster(con, root: Path, previous: Path | None) -> list:
-    """Cluster the components a change touched (all of them without a previous snapshot), a chunk
-    of components at a time. Makes table mapping(record_id, trial_id) for every record (the
-    others keep their trial) and table new_links (trial_links rows of the new edges); returns
-    the refused org-id joins (link candidates)."""
-    compute_components(con)
+    """cluster_staged.cluster_records with the previous snapshot's records and components, when
+    there is a previous snapshot this engine built and its components are there."""
     previous_components = root / COMPONENTS_FILE if previous is not None else None
     if previous_components is not None and not previous_components.exists():
         previous_components = None
     if previous is not None:
         register_parquet(con, "prev_records", [previous / "source_records.parquet"], TABLES["source_records"])
-    mark_recluster(con, previous_components)
-    mappings, links, blocked = [], [], []
-    for clusters in cluster_chunks(con, "recluster"):
-        mappings.append(pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())}))
-        links.append(pa.Table.from_pylist(
-            [{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
-             for e in clusters.edges], schema=TABLES["trial_links"]))
-        blocked.extend(clusters.blocked)
-        del clusters
-    for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),
-                                 ("new_links", links, TABLES["trial_links"])):
-        table_from_arrow(con, name, pa.concat_tables(tables) if tables else schema.empty_table())
-    del mappings, links
-    if previous_components is None:
-        con.execute("CREATE OR REPLACE TABLE kept AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS trial_id LIMIT 0")
-    else:  # records of untouched components: present now and unchanged, so in prev_records
-        con.execute("""CREATE OR REPLACE TABLE kept AS SELECT p.record_id, p.trial_id FROM prev_records p
-                       SEMI JOIN s_records USING (record_id) ANTI JOIN recluster USING (record_id)""")
-    con.execute("CREATE OR REPLACE TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
-                "UNION ALL SELECT record_id, trial_id FROM kept")
-    return blocked
-
-
-def _kept_rows_sql(name: str, previous: Path | None, where: str = "TRUE") -> str:
-    """Rows of a previous snapshot's table whose record_id_a kept its component (table kept)."""
-    if previous is None or not (previous / f"{name}.parquet").exists():
-        return ""
-    columns = ", ".join(quote(f.name) for f in TABLES[name])
-    return (f" UNION ALL SELECT {columns} FROM read_parquet({sql_string(str(previous / f'{name}.parquet'))}) "
-            f"WHERE ({where}) AND record_id_a IN (SELECT record_id FROM kept)")
+    return cluster_records(con, previous_components)
 
 
 def _mark_touched(con, previous: Path | None) -> None:
@@ -238,7 +203,8 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         blocked = _cluster(con, root, previous)
         lap("cluster")
         _mark_touched(con, previous)
-        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers)
+        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers,
+                                   share_of_budget(memory_limit, workers + 1))  # the main connection keeps a share
         lap("resolve")
         candidates = [*title_candidates(con), *blocked]
         lap("candidates")
@@ -249,9 +215,9 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         sources["trial_identifiers"] = (
             "SELECT m.trial_id, i.value AS identifier, i.id_type, i.record_id, i.field, i.raw, i.link_key, "
             "i.from_text AS found_in_text FROM s_identifiers i JOIN mapping m USING (record_id)")
-        sources["trial_links"] = "SELECT * FROM new_links" + _kept_rows_sql("trial_links", previous)
+        sources["trial_links"] = "SELECT * FROM new_links" + kept_rows_sql("trial_links", previous)
         sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
-            _kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
+            kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
         hashes = _write_tables(con, sources, build, threads=2)
         lap("write")

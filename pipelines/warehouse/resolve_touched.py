@@ -173,9 +173,16 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, staged: dic
     out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
     # forkserver: never fork a process holding DuckDB's and Dagster's threads
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context) as pool:
-        for done in pool.map(_run_job, jobs):
-            out.count += done.count
-            for name, paths in done.parts.items():
-                out.parts[name] += paths
+    # while the workers run, this connection keeps one share of the budget (DuckDB evicts its
+    # tables to the spill directory), so the step as a whole stays within --memory-limit
+    own_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{worker_memory}'")
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context) as pool:
+            for done in pool.map(_run_job, jobs):
+                out.count += done.count
+                for name, paths in done.parts.items():
+                    out.parts[name] += paths
+    finally:
+        con.execute(f"SET memory_limit = '{own_limit}'")
     return out

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
+from parsers.criteria import read_items
 from parsers.layout import (
-    TOP, Block, Heading, LayoutSpec, Signature, Slot, fill_slots, normalized, parse_lines, read_items,
+    TOP, Block, Heading, LayoutSpec, Signature, Slot, fill_slots, normalized, parse_lines,
     split_blocks, split_place, strip_chrome,
 )
 from parsers.normalize import Unmapped

@@ -186,7 +186,7 @@ def test_a_tiny_memory_budget_spills_and_writes_the_same_bytes(corpus, scratch, 
 
 def test_reconcile_reads_only_what_the_engine_loads():
     """A structural guard: every `<x>.record.<field>` / `rec.<field>` read in pipelines/reconcile/
-    is a field the engine's records carry (pipelines/warehouse/resolve_staged.py), or one
+    is a field the engine's records carry (pipelines/warehouse/resolve_touched.py), or one
     the clustering and title steps read from the staged tables themselves."""
     import pipelines.reconcile as package
     from parsers.record import SCALAR_FIELDS

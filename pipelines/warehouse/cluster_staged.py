@@ -1,0 +1,106 @@
+"""Clustering over staged batches with bounded memory: pipelines.reconcile.clustering.
+cluster_identifiers on each record's identifiers and lead sponsor, fetched from the staged
+tables, whole components at a time, and only for the components a change touched
+(pipelines.warehouse.components); the other records keep their trial and links from the
+previous snapshot. Resolving trials is pipelines.warehouse.resolve_touched, title look-alikes
+pipelines.warehouse.title_pairs."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.reconcile.clustering import Clusters, cluster_identifiers
+from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
+from pipelines.warehouse.components import compute_components, mark_recluster
+from pipelines.warehouse.duck import quote, sql_string, table_from_arrow
+from pipelines.warehouse.schema import TABLES
+
+CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
+
+
+def cluster_staged(con: duckdb.DuckDBPyConnection, records: str = "s_records") -> Clusters:
+    """Union-find over the staged identifiers of the records in `records` (a table or view with a
+    record_id column: all of s_records, or the components to cluster again)."""
+    idents: dict[str, list[RecordIdentifier]] = {}
+    sponsors: dict[str, str | None] = {}
+    rows = con.sql(f"""
+        SELECT record_id,
+               coalesce(nullif(lead_sponsor, ''),
+                        list_filter(sponsors, lambda s: s.role = 'lead' AND coalesce(s.name, '') <> '')[1].name)
+        FROM s_records SEMI JOIN {records} USING (record_id)""").fetchall()
+    for rid, sponsor in rows:
+        idents[rid] = []
+        sponsors[rid] = sponsor
+    del rows
+    reader = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text
+                         FROM s_identifiers SEMI JOIN {records} USING (record_id)
+                         ORDER BY record_id, id_type, value, field, from_text""").to_arrow_reader(batch_size=65_536)
+    intern = sys.intern  # a few distinct id types and fields, repeated a million times at scale
+    for batch in reader:
+        for rid, value, id_type, field, raw, link_key, from_text in zip(*(c.to_pylist() for c in batch.columns)):
+            raw = value if raw == value else raw  # one string object where they are equal
+            link_key = value if link_key == value else link_key
+            idents.setdefault(rid, []).append(
+                RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
+    return cluster_identifiers(idents, sponsors)
+
+
+def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS) -> Iterator[Clusters]:
+    """cluster_staged over the records of `records`, whole components (table components) at a
+    time, about chunk_records records per call: components cluster independently, so memory
+    follows the chunk, not the archive."""
+    con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk_of AS
+        SELECT component, ((sum(n) OVER (ORDER BY component ROWS UNBOUNDED PRECEDING) - 1) // {int(chunk_records)})::BIGINT
+               AS chunk
+        FROM (SELECT component, count(*) AS n FROM components SEMI JOIN {records} USING (record_id) GROUP BY 1)""")
+    chunks = con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()
+    for (chunk,) in chunks:
+        con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk AS SELECT c.record_id FROM components c
+                        JOIN cluster_chunk_of USING (component) WHERE chunk = {int(chunk)}""")
+        yield cluster_staged(con, "cluster_chunk")
+
+
+_LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
+
+
+def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | None) -> list[LinkCandidate]:
+    """Cluster the components a change touched (all of them without previous components; with
+    them, view prev_records holds the previous snapshot's source_records), a chunk of
+    components at a time. Makes table mapping(record_id, trial_id) for every record (the others
+    keep their trial, table kept) and table new_links (trial_links rows of the new edges);
+    returns the refused org-id joins (link candidates)."""
+    compute_components(con)
+    mark_recluster(con, previous_components)
+    mappings, links, blocked = [], [], []
+    for clusters in cluster_chunks(con, "recluster"):
+        mappings.append(pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())}))
+        links.append(pa.Table.from_pylist(
+            [{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
+             for e in clusters.edges], schema=TABLES["trial_links"]))
+        blocked.extend(clusters.blocked)
+        del clusters
+    for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),
+                                 ("new_links", links, TABLES["trial_links"])):
+        table_from_arrow(con, name, pa.concat_tables(tables) if tables else schema.empty_table())
+    del mappings, links
+    if previous_components is None:
+        con.execute("CREATE OR REPLACE TABLE kept AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS trial_id LIMIT 0")
+    else:  # records of untouched components: present now and unchanged, so in prev_records
+        con.execute("""CREATE OR REPLACE TABLE kept AS SELECT p.record_id, p.trial_id FROM prev_records p
+                       SEMI JOIN s_records USING (record_id) ANTI JOIN recluster USING (record_id)""")
+    con.execute("CREATE OR REPLACE TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
+                "UNION ALL SELECT record_id, trial_id FROM kept")
+    return blocked
+
+
+def kept_rows_sql(name: str, previous: Path | None, where: str = "TRUE") -> str:
+    """Rows of a previous snapshot's table whose record_id_a kept its component (table kept)."""
+    if previous is None or not (previous / f"{name}.parquet").exists():
+        return ""
+    columns = ", ".join(quote(f.name) for f in TABLES[name])
+    return (f" UNION ALL SELECT {columns} FROM read_parquet({sql_string(str(previous / f'{name}.parquet'))}) "
+            f"WHERE ({where}) AND record_id_a IN (SELECT record_id FROM kept)")

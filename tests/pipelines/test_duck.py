@@ -1,0 +1,15 @@
+"""Small DuckDB helpers of the snapshot engine."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.warehouse.duck import share_of_budget
+
+
+@pytest.mark.parametrize(("limit", "parts", "share"), [
+    ("1GB", 3, "333MB"), ("1GiB", 2, "536MB"), ("512MB", 4, "128MB"), ("2.5GB", 2, "1250MB"),
+    ("48MB", 3, "64MB"),  # never below 64MB: a worker must be able to sort a slice at all
+    ("lots", 2, "lots"),  # unreadable: DuckDB will say so for the main connection too
+])
+def test_workers_share_the_configured_budget(limit, parts, share):
+    assert share_of_budget(limit, parts) == share
