@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.identifiers import REGISTRY_ID_TYPES, classify_identifier
 from pipelines.reconcile.model import ParsedFile
@@ -77,6 +78,7 @@ RULES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=256)  # asked by every sort and rule of one trial: classify its id once
 def home_sources(trial_id: str | None) -> frozenset[str]:
     """Sources of the trial's home registry, from the type of its trial_id (none for TB- ids)."""
     if not trial_id:

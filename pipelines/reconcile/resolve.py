@@ -89,7 +89,7 @@ def resolve_trial(trial_id: str, records: list[ParsedFile]) -> tuple[dict[str, A
     enrollment_winner: ParsedFile | None = None
 
     for field in SCALAR_FIELDS:
-        cands = [(p, getattr(p.record, field)) for p in ordered if getattr(p.record, field) is not None]
+        cands = [(p, v) for p in ordered if (v := getattr(p.record, field)) is not None]
         if not cands:
             resolved[field] = None
             continue
@@ -106,7 +106,7 @@ def resolve_trial(trial_id: str, records: list[ParsedFile]) -> tuple[dict[str, A
                 Provenance(trial_id, field, value_text(v), p.record_id, p.record.source, p is winner, rule)
                 for p, v in cands
             )
-        if _in_conflict(field, [v for _, v in cands]):
+        if len(cands) > 1 and _in_conflict(field, [v for _, v in cands]):  # one value: no conflict
             conflicts.append(field)
     return resolved, provenance, conflicts
 

@@ -12,7 +12,6 @@ Pure: `trial_list_rows(trial_id, members)` depends only on its arguments.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,23 +79,22 @@ def warning_codes(record: SourceRecord) -> set[str]:
     return {w.split(":", 1)[0].strip() for w in record.warnings}
 
 
-def _keyed_items(spec: ListSpec, record: SourceRecord) -> dict[str, dict[str, Any]]:
+def _keyed_items(spec: ListSpec, record: SourceRecord) -> dict[str, Any]:
     """The record's items by key, in list order (see ListSpec.keep_repeats)."""
-    out: dict[str, dict[str, Any]] = {}
-    seen: Counter[str] = Counter()
+    out: dict[str, Any] = {}
+    seen: dict[str, int] = {}
     for item in spec.items(record):
         key = spec.key(item)
         if not key:
             continue
-        seen[key] += 1
         if spec.keep_repeats:
-            key = f"{key}#{seen[key]}"
-        out.setdefault(key, spec.values(item))
+            seen[key] = count = seen.get(key, 0) + 1
+            key = f"{key}#{count}"
+        out.setdefault(key, item)
     return out
 
 
-def _list_record(spec: ListSpec, ordered: list[ParsedFile],
-                 keyed: dict[str, dict[str, dict[str, Any]]]) -> ParsedFile | None:
+def _list_record(spec: ListSpec, ordered: list[ParsedFile], keyed: dict[str, dict[str, Any]]) -> ParsedFile | None:
     """The best record with a non-empty list that no parser warning puts in doubt (a doubtful
     list stays in the per-record table as evidence; a wrong trial list would be worse than none)."""
     return next((p for p in ordered
@@ -109,14 +107,17 @@ def list_rows(trial_id: str, spec: ListSpec, ordered: list[ParsedFile]) -> list[
     chosen = _list_record(spec, ordered, keyed)
     if chosen is None:
         return []
+    others = [p for p in ordered if p is not chosen]
     rows = []
-    for position, (key, values) in enumerate(keyed[chosen.record_id].items(), 1):
-        showing = [chosen, *(p for p in ordered if p is not chosen and key in keyed[p.record_id])]
-        row = dict(values)
-        for column in row:
-            if _empty(row[column]):
-                row[column] = next((keyed[p.record_id][key][column] for p in showing[1:]
-                                    if not _empty(keyed[p.record_id][key][column])), row[column])
+    for position, (key, item) in enumerate(keyed[chosen.record_id].items(), 1):
+        showing = [chosen, *(p for p in others if key in keyed[p.record_id])]
+        row = spec.values(item)
+        fillers = None  # the other records' values of the item, built only when a column is empty
+        for column, value in row.items():
+            if _empty(value):
+                if fillers is None:
+                    fillers = [spec.values(keyed[p.record_id][key]) for p in showing[1:]]
+                row[column] = next((f[column] for f in fillers if not _empty(f[column])), value)
         rows.append({"trial_id": trial_id, **row, "position": position,
                      "record_ids": [p.record_id for p in showing], "list_record_id": chosen.record_id})
     return rows

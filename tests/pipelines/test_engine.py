@@ -206,6 +206,25 @@ def test_reconcile_reads_only_what_the_engine_loads():
     assert read <= light | staged_separately, read - light - staged_separately
 
 
+def test_light_records_build_list_items_equal_to_their_dataclasses():
+    """resolve_touched._build takes each staged struct as an item's __dict__: the staged struct
+    must hold exactly the dataclass's fields, in order."""
+    import dataclasses
+
+    from parsers.record import Arm, Condition, Intervention, Location, Sponsor
+    from pipelines.staging.rows import staged_schemas
+    from pipelines.warehouse.resolve_touched import _build
+
+    schema = staged_schemas()["records"]
+    for column, cls in (("conditions", Condition), ("locations", Location), ("interventions", Intervention),
+                        ("arms", Arm), ("sponsors", Sponsor)):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert [f.name for f in schema.field(column).type.value_type] == names
+        item = {name: None for name in names}
+        assert _build(cls, [item]) == [cls(**item)]
+    assert _build(Arm, None) == []
+
+
 def test_other_engine_code_re_resolves_every_trial_without_parsing_again(corpus, tmp_path, monkeypatch):
     import pipelines.warehouse.engine as engine
 
