@@ -27,15 +27,22 @@ def connect(spill_dir: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*", re.IGNORECASE)
 
 
-def share_of_budget(memory_limit: str, parts: int) -> str:
-    """memory_limit (DuckDB syntax: 512MB, 1GB, 2GiB) split in `parts`, for worker processes'
-    connections; the limit itself when it cannot be read."""
+def budget_bytes(memory_limit: str) -> int | None:
+    """memory_limit in DuckDB syntax (512MB, 1GB, 2GiB) as bytes; None when it cannot be read."""
     match = _SIZE.fullmatch(memory_limit)
     if not match:
-        return memory_limit
+        return None
     number, unit, binary = match.groups()
-    size = float(number) * (1024 if binary else 1000) ** "_KMGT".index(unit.upper() or "_")
-    return f"{max(64 * 10**6, int(size / parts)) // 10**6}MB"
+    return int(float(number) * (1024 if binary else 1000) ** "_KMGT".index(unit.upper() or "_"))
+
+
+def share_of_budget(memory_limit: str, parts: int) -> str:
+    """memory_limit split in `parts`, for worker processes' connections; the limit itself when it
+    cannot be read."""
+    size = budget_bytes(memory_limit)
+    if size is None:
+        return memory_limit
+    return f"{max(64 * 10**6, size // parts) // 10**6}MB"
 
 
 def quote(name: str) -> str:

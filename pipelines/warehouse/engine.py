@@ -28,7 +28,7 @@ from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.cluster_staged import cluster_records, kept_rows_sql
 from pipelines.warehouse.components import COMPONENTS_FILE, save_components
-from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, connect, copy_sorted, quote, register_parquet,
+from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, budget_bytes, connect, copy_sorted, quote, register_parquet,
                                       share_of_budget, sql_string, table_from_arrow)
 from pipelines.staging.pool import default_workers
 from pipelines.warehouse.title_pairs import title_candidates
@@ -36,6 +36,7 @@ from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
+WRITE_PAIR_MIN_BUDGET = 10**9  # bytes of --memory-limit from which tables are written two at a time
 SPILL_DIR = "_spill"
 
 
@@ -87,14 +88,11 @@ def is_up_to_date(warehouse_root: Path, batch_keys: list[str]) -> bool:
             and state.get("staging") == staging_digest(warehouse_root, batch_keys))
 
 
-def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> dict[str, list[Path]]:
-    """Views s_<table> over every staged batch's files; returns view -> files."""
-    views = {}
+def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> None:
+    """Views s_<table> over every staged batch's files."""
     for name, schema in staged_schemas().items():
         files = [p for k in batch_keys if (p := staged_file(warehouse_root, k, name)).exists()]
         register_parquet(con, f"s_{name}", files, schema)
-        views[f"s_{name}"] = files
-    return views
 
 
 def _signature_sql(records_view: str, trial_col: str) -> str:
@@ -198,13 +196,12 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
     shutil.rmtree(parts, ignore_errors=True)
     con = connect(root / SPILL_DIR, memory_limit, threads)
     try:
-        staged = _register_staged(con, root, batch_keys)
+        _register_staged(con, root, batch_keys)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous)
         lap("cluster")
         _mark_touched(con, previous)
-        resolved = resolve_touched(con, parts, {v: staged[v] for v in ("s_records", "s_identifiers")}, workers,
-                                   share_of_budget(memory_limit, workers + 1))  # the main connection keeps a share
+        resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
         lap("resolve")
         candidates = [*title_candidates(con), *blocked]
         lap("candidates")
@@ -219,7 +216,10 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
             kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
-        hashes = _write_tables(con, sources, build, threads=2)
+        # two tables at a time only with room for two sorts: at 100k pages two at once take
+        # ~400 MB more than one (measured), and a 256MB budget ran out of memory
+        writers = 2 if (budget_bytes(memory_limit) or 0) >= WRITE_PAIR_MIN_BUDGET else 1
+        hashes = _write_tables(con, sources, build, threads=writers)
         lap("write")
         save_components(con, components_tmp)
     except BaseException:

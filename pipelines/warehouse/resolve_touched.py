@@ -26,7 +26,7 @@ from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location
 from pipelines.reconcile import resolve_cluster
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
-from pipelines.warehouse.duck import connect, quote, register_parquet
+from pipelines.warehouse.duck import connect, quote, sql_string
 from pipelines.warehouse.schema import TABLES
 
 RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
@@ -68,19 +68,26 @@ def _light_record(row: dict) -> ParsedFile:
                       record=record, record_key=row["record_key"])
 
 
-def _members_of_slice(con: duckdb.DuckDBPyConnection, condition: str) -> Iterator[tuple[str, list[ParsedFile], dict]]:
-    """(trial_id, member records, record_id -> {(id_type, value)} of its linking ids) of the
-    trials of table touched_members matching `condition`, in trial_id order."""
-    reader = con.sql(f"""
-        WITH members AS (SELECT trial_id, record_id FROM touched_members WHERE {condition}),
-        linking AS (
+def _write_member_slices(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
+    """The touched trials' member records (the columns resolving reads, with their linking ids)
+    in one pass over staging, as Parquet files partitioned by slice: <directory>/slice=<k>/."""
+    con.execute(f"""COPY (
+        WITH linking AS (
             SELECT record_id, list(DISTINCT [id_type, value]) AS registry_ids
-            FROM s_identifiers SEMI JOIN members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
-        SELECT m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
+            FROM s_identifiers SEMI JOIN touched_members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
+        SELECT m.slice, m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
                {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
                r.warnings, l.registry_ids
-        FROM s_records r JOIN members m USING (record_id) LEFT JOIN linking l USING (record_id)
-        ORDER BY m.trial_id, r.record_id""").to_arrow_reader(batch_size=STREAM_ROWS)
+        FROM s_records r JOIN touched_members m USING (record_id) LEFT JOIN linking l USING (record_id)
+        ) TO {sql_string(str(directory))} (FORMAT parquet, PARTITION_BY (slice), COMPRESSION lz4, ROW_GROUP_SIZE 2048)""")
+
+
+def _members_of_slice(con: duckdb.DuckDBPyConnection, directory: Path) -> Iterator[tuple[str, list[ParsedFile], dict]]:
+    """(trial_id, member records, record_id -> {(id_type, value)} of its linking ids) of the
+    trials of one slice directory written by _write_member_slices, in trial_id order."""
+    files = sql_string(str(directory / "*.parquet"))
+    reader = con.sql(f"SELECT * FROM read_parquet({files}, hive_partitioning = false) "
+                     f"ORDER BY trial_id, record_id").to_arrow_reader(batch_size=STREAM_ROWS)
     current, members, registry_ids = None, [], {}
     for batch in reader:
         names = batch.schema.names
@@ -96,8 +103,9 @@ def _members_of_slice(con: duckdb.DuckDBPyConnection, condition: str) -> Iterato
         yield current, members, registry_ids
 
 
-def _resolve_slices(con: duckdb.DuckDBPyConnection, slices: list[int], total: int, parts_dir: Path) -> Resolved:
-    """Resolve the trials of these slices (of `total`), writing part files tagged by slice."""
+def _resolve_slices(con: duckdb.DuckDBPyConnection, members: Path, slices: list[int], parts_dir: Path) -> Resolved:
+    """Resolve the trials of these slices (directories under `members`), writing part files
+    tagged by slice."""
     out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
     rows: dict[str, list[dict]] = {name: [] for name in RESOLVED_TABLES}
     tag = f"s{slices[0]:05d}" if slices else "s"
@@ -111,12 +119,15 @@ def _resolve_slices(con: duckdb.DuckDBPyConnection, slices: list[int], total: in
                 buffered.clear()
 
     for part in slices:
-        for trial_id, members, registry_ids in _members_of_slice(con, f"slice = {int(part)}"):
-            row, provenance, doses = resolve_cluster(trial_id, members, registry_ids)
+        directory = members / f"slice={int(part)}"
+        if not directory.is_dir():  # no member record hashed to this slice
+            continue
+        for trial_id, members_of, registry_ids in _members_of_slice(con, directory):
+            row, provenance, doses = resolve_cluster(trial_id, members_of, registry_ids)
             rows["trials"].append(row)
             rows["trial_doses"].extend(doses)
             rows["field_provenance"].extend(vars(p) for p in provenance)
-            for name, list_rows in trial_list_rows(trial_id, members).items():
+            for name, list_rows in trial_list_rows(trial_id, members_of).items():
                 rows[name].extend(list_rows)
             out.count += 1
             if sum(map(len, rows.values())) >= PART_ROWS:
@@ -127,49 +138,39 @@ def _resolve_slices(con: duckdb.DuckDBPyConnection, slices: list[int], total: in
 
 @dataclass(frozen=True)
 class _Job:
-    """What a worker process needs to open the staged records on its own connection."""
+    """One slice for a worker process: it reads only that slice's member files."""
 
-    staged: dict[str, list[str]]  # view (s_records, s_identifiers) -> Parquet files
-    members: str  # Parquet file of touched_members
+    members: str  # directory of _write_member_slices
     slice_: int
-    total: int
     parts_dir: str
     memory_limit: str
 
 
 def _run_job(job: _Job) -> Resolved:
-    from pipelines.staging.rows import staged_schemas
-
-    schemas = staged_schemas()
     spill = Path(job.parts_dir) / f"spill-{job.slice_}"
     con = connect(spill, job.memory_limit, threads=1)
     try:
-        for view, files in job.staged.items():
-            register_parquet(con, view, [Path(f) for f in files], schemas[view.removeprefix("s_")])
-        con.execute(f"CREATE TEMP TABLE touched_members AS SELECT * FROM read_parquet('{job.members}') "
-                    f"WHERE slice = {int(job.slice_)}")
-        return _resolve_slices(con, [job.slice_], job.total, Path(job.parts_dir))
+        return _resolve_slices(con, Path(job.members), [job.slice_], Path(job.parts_dir))
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, staged: dict[str, list[Path]],
-                    workers: int = 1, worker_memory: str = "256MB") -> Resolved:
-    """Resolve every trial of TEMP TABLE touched (members from TEMP TABLE mapping); `staged`: the
-    files behind views s_records and s_identifiers, for worker processes."""
+def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: int = 1,
+                    worker_memory: str = "256MB") -> Resolved:
+    """Resolve every trial of table touched (members from table mapping, records from views
+    s_records and s_identifiers)."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     con.execute("CREATE OR REPLACE TABLE touched_members AS "
                 "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
     records = con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0]
     total = max(1, -(-records // RESOLVE_RECORDS))
     con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")
+    members = parts_dir / "members"
+    _write_member_slices(con, members)
     if workers <= 1 or records < PARALLEL_MIN_RECORDS:
-        return _resolve_slices(con, list(range(total)), total, parts_dir)
-    members = parts_dir / "touched_members.parquet"
-    con.execute(f"COPY touched_members TO '{members}' (FORMAT parquet)")
-    jobs = [_Job({view: [str(p) for p in files] for view, files in staged.items()}, str(members), part, total,
-                 str(parts_dir), worker_memory) for part in range(total)]
+        return _resolve_slices(con, members, list(range(total)), parts_dir)
+    jobs = [_Job(str(members), part, str(parts_dir), worker_memory) for part in range(total)]
     out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
     # forkserver: never fork a process holding DuckDB's and Dagster's threads
     context = multiprocessing.get_context("forkserver")

@@ -13,3 +13,10 @@ from pipelines.warehouse.duck import share_of_budget
 ])
 def test_workers_share_the_configured_budget(limit, parts, share):
     assert share_of_budget(limit, parts) == share
+
+
+def test_budget_in_bytes_reads_duckdb_units():
+    from pipelines.warehouse.duck import budget_bytes
+
+    assert budget_bytes("1GB") == 10**9 and budget_bytes("1GiB") == 2**30 and budget_bytes("512 mb") == 512 * 10**6
+    assert budget_bytes("0.5GB") == 5 * 10**8 and budget_bytes("much") is None
