@@ -14,6 +14,7 @@ from typing import Any
 
 from parsers.record import SourceRecord
 from pipelines.staging import store
+from pipelines.memory import release_memory
 from pipelines.staging.batches import ROOT_BATCH, Batch, batch_fingerprint, relative_raw_path, sanitize_batch_key, scan_batches
 from pipelines.staging.pool import INTERNAL_ERROR, MIN_FILES_FOR_POOL, ChunkFn, default_workers, intake_tables
 from pipelines.staging.rows import CHILD_TYPES
@@ -51,7 +52,10 @@ def ingest_batch(raw_root: Path, warehouse_root: Path, batch: Batch, max_bytes: 
     def tables_for(files: list[Path]):
         return intake_tables(files, raw_root, max_bytes, workers, chunk_fn)
 
-    return store.stage_batch(warehouse_root, raw_root, batch, tables_for)
+    try:
+        return store.stage_batch(warehouse_root, raw_root, batch, tables_for)
+    finally:
+        release_memory()  # the chunks passed through this process; give their memory back
 
 
 def forget_removed_batches(warehouse_root: Path, batch_keys: Iterable[str]) -> list[str]:

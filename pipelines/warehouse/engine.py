@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from pipelines import checks
 from pipelines.fingerprint import ENGINE_FINGERPRINT
+from pipelines.memory import release_memory
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
@@ -196,12 +197,15 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
     shutil.rmtree(parts, ignore_errors=True)
     con = connect(root / SPILL_DIR, memory_limit, threads)
     try:
+        release_memory()  # what staging freed, before DuckDB takes its budget
         _register_staged(con, root, batch_keys)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous)
+        release_memory()
         lap("cluster")
         _mark_touched(con, previous)
         resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
+        release_memory()
         lap("resolve")
         candidates = [*title_candidates(con), *blocked]
         lap("candidates")
