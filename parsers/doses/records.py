@@ -76,14 +76,15 @@ def doses_for_record(record: SourceRecord) -> list[DoseMention]:
     what a repeat adds): pages often render the same intervention text twice, and an arm and its
     intervention often describe one dose.
     """
-    return merge_repeats(d for described in described_doses(record, _extract_seen) for d in described.doses)
+    return merge_repeats(d for described in described_doses(record, extract_doses_remembered) for d in described.doses)
 
 
 @lru_cache(maxsize=4096)
-def _extract_seen(text: str, agent_hint: str | None = None) -> tuple[DoseMention, ...]:
-    """extract_doses, remembered (bounded; a worker lives for many chunks): the pages of one
-    trial, from several sites, repeat its arm and intervention texts, and dose reading is the
-    regex-heaviest step of staging. Mentions are frozen, so a shared tuple is safe."""
+def extract_doses_remembered(text: str, agent_hint: str | None = None) -> tuple[DoseMention, ...]:
+    """extract_doses, remembered (bounded; staging workers and the snapshot's resolve both live
+    for many records): the pages of one trial, from several sites, repeat its arm and
+    intervention texts, and dose reading is the regex-heaviest step. Mentions are frozen, so a
+    shared tuple is safe."""
     return tuple(extract_doses(text, agent_hint=agent_hint))
 
 

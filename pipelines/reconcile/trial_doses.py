@@ -22,12 +22,12 @@ Pure: `trial_dose_rows(trial_id, members)` depends only on its arguments.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.doses import DoseMention, described_doses, extract_doses, merge_repeats
+from parsers.doses import DoseMention, described_doses, merge_repeats
+from parsers.doses.records import extract_doses_remembered
 from parsers.normalize.text import lookup_key
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.precedence import deciding_rule, precedence_key_for
@@ -131,19 +131,11 @@ def _record_groups(p: ParsedFile, extract: Callable) -> dict[tuple, tuple[str, l
     return groups
 
 
-@functools.lru_cache(maxsize=4096)
-def _extract(text: str, agent_hint: str | None = None) -> tuple[DoseMention, ...]:
-    """extract_doses, remembered across trials (bounded; the engine resolves trials one after the
-    other): the records of one trial repeat its arm and intervention texts, and stock texts
-    recur across trials. Mentions are frozen, so a shared tuple is safe."""
-    return tuple(extract_doses(text, agent_hint=agent_hint))
-
-
 def trial_dose_rows(trial_id: str, members: list[ParsedFile]) -> tuple[list[dict[str, Any]], bool]:
     """(the trial's trial_doses rows, whether its records disagree on a dose)."""
     groups: dict[tuple, _Group] = {}
     for p in sorted(members, key=precedence_key_for(trial_id)):
-        for key, (label, mentions) in _record_groups(p, _extract).items():
+        for key, (label, mentions) in _record_groups(p, extract_doses_remembered).items():
             groups.setdefault(key, _Group(label)).add_record(p, mentions)
     rows, disagree = [], False
     for (described_in, _, agent), group in groups.items():
