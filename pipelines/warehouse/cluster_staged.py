@@ -16,7 +16,7 @@ import pyarrow as pa
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
 from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
 from pipelines.warehouse.components import compute_components, mark_recluster
-from pipelines.warehouse.duck import quote, sql_string, table_from_arrow
+from pipelines.warehouse.duck import drop_tables, quote, sql_string, table_from_arrow
 from pipelines.warehouse.schema import TABLES
 
 CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
@@ -61,6 +61,7 @@ def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: 
         FROM s_identifiers i JOIN cluster_in c USING (record_id) ORDER BY c.chunk, i.record_id""")
     for (chunk,) in con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall():
         yield _cluster_chunk(con, chunk)
+    drop_tables(con, "cluster_chunk_of", "cluster_in", "cluster_ids")
 
 
 _LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
@@ -93,6 +94,7 @@ def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | 
                        SEMI JOIN s_records USING (record_id) ANTI JOIN recluster USING (record_id)""")
     con.execute("CREATE OR REPLACE TABLE mapping AS SELECT record_id, trial_id FROM new_mapping "
                 "UNION ALL SELECT record_id, trial_id FROM kept")
+    drop_tables(con, "new_mapping", "recluster")
     return blocked
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.warehouse.duck import register_parquet
+from pipelines.warehouse.duck import drop_tables, register_parquet
 
 COMPONENTS_FILE = "_engine_components.parquet"
 COMPONENTS_SCHEMA = pa.schema([pa.field("record_id", pa.string()), pa.field("component", pa.string())])
@@ -66,6 +66,7 @@ def compute_components(con: duckdb.DuckDBPyConnection) -> None:
         SELECT r.record_id, root.record_id AS component
         FROM rnode r JOIN component_labels l USING (n) JOIN rnode root ON root.n = l.root""")
     con.unregister("component_labels")
+    drop_tables(con, "rnode")
 
 
 def mark_recluster(con: duckdb.DuckDBPyConnection, previous_components: Path | None) -> None:

@@ -12,19 +12,31 @@ from pipelines.warehouse.parquet_out import write_rows
 
 DEFAULT_MEMORY_LIMIT = "1GB"
 STREAM_ROWS = 16_384
+# PARTITION_BY writes buffer this many rows per partition before writing them out; DuckDB's
+# default (524,288) held every touched record in memory: +550 MB at 200,000 pages (measured)
+PARTITION_FLUSH_ROWS = 1_024
 
 
 def connect(spill_dir: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """In-memory DuckDB that spills joins and sorts to spill_dir beyond memory_limit."""
     spill_dir.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": memory_limit, "temp_directory": str(spill_dir),
-              "preserve_insertion_order": False}
+              "preserve_insertion_order": False, "partitioned_write_flush_threshold": PARTITION_FLUSH_ROWS}
     if threads:
         config["threads"] = threads
-    return duckdb.connect(config=config)
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")  # a bar on stdout garbles the CLI's and Dagster's output
+    return con
 
 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*", re.IGNORECASE)
+
+
+def drop_tables(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop a phase's scratch tables: in-memory tables hold their share of memory_limit until
+    dropped (at 200,000 pages, 306 MB of them were still there when the tables were written)."""
+    for name in names:
+        con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
 
 def budget_bytes(memory_limit: str) -> int | None:

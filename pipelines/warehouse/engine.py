@@ -29,7 +29,7 @@ from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.cluster_staged import cluster_records, kept_rows_sql
 from pipelines.warehouse.components import COMPONENTS_FILE, save_components
-from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, budget_bytes, connect, copy_sorted, quote, register_parquet,
+from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, budget_bytes, connect, copy_sorted, drop_tables, quote, register_parquet,
                                       share_of_budget, sql_string, table_from_arrow)
 from pipelines.staging.pool import default_workers
 from pipelines.warehouse.title_pairs import title_candidates
@@ -201,6 +201,8 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         _register_staged(con, root, batch_keys)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous)
+        save_components(con, components_tmp)
+        drop_tables(con, "components")
         release_memory()
         lap("cluster")
         _mark_touched(con, previous)
@@ -225,7 +227,6 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         writers = 2 if (budget_bytes(memory_limit) or 0) >= WRITE_PAIR_MIN_BUDGET else 1
         hashes = _write_tables(con, sources, build, threads=writers)
         lap("write")
-        save_components(con, components_tmp)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         components_tmp.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location
 from pipelines.reconcile import resolve_cluster
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
-from pipelines.warehouse.duck import connect, quote, sql_string
+from pipelines.warehouse.duck import connect, drop_tables, quote, sql_string
 from pipelines.warehouse.schema import TABLES
 
 RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
@@ -168,6 +168,7 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: in
     con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")
     members = parts_dir / "members"
     _write_member_slices(con, members)
+    drop_tables(con, "touched_members")
     if workers <= 1 or records < PARALLEL_MIN_RECORDS:
         return _resolve_slices(con, members, list(range(total)), parts_dir)
     jobs = [_Job(str(members), part, str(parts_dir), worker_memory) for part in range(total)]

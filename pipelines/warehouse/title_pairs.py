@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.reconcile import candidates
+from pipelines.warehouse.duck import drop_tables
 from pipelines.reconcile.model import LinkCandidate
 
 
@@ -49,5 +50,6 @@ def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
             WHERE tx.record_id <> ty.record_id)
         SELECT rid_x, title_x, rid_y, title_y, shared::DOUBLE / (nx + ny - shared) AS score, trial_x, trial_y
         FROM scored WHERE shared::DOUBLE / (nx + ny - shared) >= {jaccard_min!r}::DOUBLE""").fetchall()
+    drop_tables(con, "tc_titles", "tc_tokens", "tc_ids", "tc_prefix")
     trial_ids = {rid: trial for row in rows for rid, trial in ((row[0], row[5]), (row[2], row[6]))}
     return candidates.candidates_from_pairs((row[:5] for row in rows), trial_ids)
