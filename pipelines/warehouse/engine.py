@@ -37,7 +37,6 @@ from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
-WRITE_PAIR_MIN_BUDGET = 10**9  # bytes of --memory-limit from which tables are written two at a time
 SPILL_DIR = "_spill"
 
 
@@ -140,26 +139,15 @@ def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None
     return sql
 
 
-def _write_tables(con, sources: dict[str, str], build: Path, threads: int) -> dict[str, str]:
-    """Every table through the deterministic writer, `threads` tables at a time (each on its own
-    cursor: while DuckDB sorts one table, Arrow encodes another); biggest sources first."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def write(name: str) -> str:
-        cursor = con.cursor()
-        try:
-            return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet")
-        finally:
-            cursor.close()
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        order = sorted(TABLES, key=lambda n: _WRITE_FIRST.index(n) if n in _WRITE_FIRST else len(_WRITE_FIRST))
-        futures = {name: pool.submit(write, name) for name in order}
-        return {name: futures[name].result() for name in TABLES}
-
-
-# the tables that take longest to sort and encode go first, so the threads finish together
-_WRITE_FIRST = ("field_provenance", "eligibility_criteria", "source_records", "trials")
+def _write_tables(con, sources: dict[str, str], build: Path, budget: int | None) -> dict[str, str]:
+    """Every table through the deterministic writer, one at a time, giving back what each one
+    freed: two at once (two cursors) was 1-2 s faster at 100,000 pages but held two sorts, ~400 MB
+    more at 200,000 pages (measured)."""
+    hashes = {}
+    for name in TABLES:
+        hashes[name] = copy_sorted(con, name, TABLES[name], sources[name], build / f"{name}.parquet", budget)
+        release_memory()
+    return hashes
 
 
 def _python_table(con, name: str, rows: list[dict]) -> str:
@@ -222,10 +210,7 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
             kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
-        # two tables at a time only with room for two sorts: at 100k pages two at once take
-        # ~400 MB more than one (measured), and a 256MB budget ran out of memory
-        writers = 2 if (budget_bytes(memory_limit) or 0) >= WRITE_PAIR_MIN_BUDGET else 1
-        hashes = _write_tables(con, sources, build, threads=writers)
+        hashes = _write_tables(con, sources, build, budget_bytes(memory_limit))
         lap("write")
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

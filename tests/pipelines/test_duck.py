@@ -35,3 +35,44 @@ def test_connections_bound_partitioned_writes_and_print_no_progress_bar(tmp_path
     assert con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path / 'out'}/*/*.parquet')").fetchall()[0][0] == 5000
     assert capfd.readouterr().out == ""
 
+
+def _conditions_table(n: int, seed: int):
+    """trial_conditions rows in random order, some trial ids missing (sorted last) and long texts."""
+    import random
+
+    import pyarrow as pa
+
+    from pipelines.warehouse.schema import TABLES
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        trial = None if i % 97 == 0 else f"NCT{rng.randrange(10**8):08d}"
+        rows.append({"trial_id": trial, "condition": "x" * rng.randrange(200), "condition_normalized": None,
+                     "position": i, "record_ids": [f"R{i:016x}"], "list_record_id": f"R{i:016x}"})
+    rng.shuffle(rows)
+    return pa.Table.from_pylist(rows, schema=TABLES["trial_conditions"])
+
+
+def test_a_table_too_big_for_one_sort_is_written_range_by_range_with_the_same_bytes(tmp_path, monkeypatch):
+    import pipelines.warehouse.duck as duck
+    from pipelines.warehouse.schema import TABLES
+
+    con = duck.connect(tmp_path / "spill", "256MB")
+    duck.table_from_arrow(con, "rows", _conditions_table(3000, seed=7))
+    schema = TABLES["trial_conditions"]
+    whole = duck.copy_sorted(con, "trial_conditions", schema, "SELECT * FROM rows", tmp_path / "whole.parquet")
+    # rows worth ~300 KB in Arrow, sorted within 1/4 of a 400 KB budget: several ranges
+    monkeypatch.setattr(duck, "SAMPLE_ROWS", 100)
+    bounds = duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", 400_000)
+    assert 2 <= len(bounds) <= 8 and bounds == sorted(bounds)
+    ranged = duck.copy_sorted(con, "trial_conditions", schema, "SELECT * FROM rows", tmp_path / "ranged.parquet",
+                              budget=400_000)
+    assert ranged == whole
+    import pyarrow.parquet as pq
+
+    written = pq.read_table(tmp_path / "ranged.parquet")
+    assert written.num_rows == 3000 and written.column("trial_id").null_count == 31
+    # without a budget, or when the whole table is smaller than the sample, one sort
+    assert duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", None) == []
+    assert duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows LIMIT 50", 400_000) == []

@@ -184,6 +184,25 @@ def test_a_tiny_memory_budget_spills_and_writes_the_same_bytes(corpus, scratch, 
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
 
 
+def test_tables_sorted_range_by_range_write_the_same_bytes(corpus, scratch, tmp_path, monkeypatch):
+    """Every table with more than 64 rows is cut into ranges of ~4 KB of rows (a 16 KB budget):
+    the snapshot is still the from-scratch one, byte for byte."""
+    import pipelines.warehouse.duck as duck
+
+    monkeypatch.setattr(duck, "SAMPLE_ROWS", 64)
+    monkeypatch.setattr(duck, "budget_bytes", lambda limit: 16_384)
+    import pipelines.warehouse.engine as engine
+
+    monkeypatch.setattr(engine, "budget_bytes", lambda limit: 16_384)
+    cuts = []
+    real_bounds = duck.sort_bounds
+    monkeypatch.setattr(duck, "sort_bounds", lambda *a: cuts.append(real_bounds(*a)) or cuts[-1])
+    raw, _ = corpus
+    _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False)
+    assert max(map(len, cuts)) >= 3
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
 def test_reconcile_reads_only_what_the_engine_loads():
     """A structural guard: every `<x>.record.<field>` / `rec.<field>` read in pipelines/reconcile/
     is a field the engine's records carry (pipelines/warehouse/resolve_touched.py), or one
