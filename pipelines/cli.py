@@ -220,8 +220,10 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
             if alert := _drift_alert(result, key):
                 progress.console.print(f"[yellow]{alert}[/]")
             progress.advance(task)
-        removed = set(ingest.staged_batches(warehouse)) - set(batches)
-        if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, list(batches)):
+        batch_keys = list(batches)
+        batches = batch = None  # a Path per raw file: memory the snapshot step can use
+        removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)
+        if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, batch_keys):
             progress.console.print("nothing new, changed or removed: the current snapshot stands")
             progress.advance(task)
         elif report.exit_code == EXIT_OK:
