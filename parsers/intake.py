@@ -48,7 +48,7 @@ import os
 import re
 import stat
 import traceback
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -106,8 +106,9 @@ class FileOutcome:
 
 # --- listing ----------------------------------------------------------------------------------
 
-def iter_raw_files(raw_root: Path) -> Iterator[Path]:
-    """Every raw file under raw_root (as raw_root / relative path), sorted by relative posix path."""
+def iter_raw_files(raw_root: Path, top_directories: Collection[str] | None = None) -> Iterator[Path]:
+    """Every raw file under raw_root (as raw_root / relative path), sorted by relative posix path.
+    top_directories: walk only these directories of raw_root (its own entries are always listed)."""
     root = Path(raw_root)
     root_text = os.fspath(root)
     found: list[tuple[str, str, str]] = []  # (relative posix path, directory, name): strings, as
@@ -118,6 +119,8 @@ def iter_raw_files(raw_root: Path) -> Iterator[Path]:
             path = Path(dirpath, name)
             if path.is_symlink() and not _inside(path, root):
                 found.append((prefix + name, dirpath, name))  # listed, quarantined later
+        if top_directories is not None and not relative:
+            dirnames[:] = [name for name in dirnames if name in top_directories]
         found.extend((prefix + name, dirpath, name) for name in filenames)
     found.sort(key=lambda item: item[0])
     return iter([Path(directory, name) for _, directory, name in found])

@@ -41,7 +41,7 @@ def raw_batch_intake(context: dg.AssetExecutionContext, trialbridge: Trialbridge
     from pipelines.lock import exclusive
 
     started = time.perf_counter()
-    batch = ingest.scan_batches(trialbridge.raw_path).get(context.partition_key)
+    batch = ingest.scan_batch(trialbridge.raw_path, context.partition_key)
     if batch is None:  # the batch left raw/: stage it empty so the snapshot forgets it
         batch = ingest.Batch(key=context.partition_key, directory=None, files=())
     fingerprint = ingest.batch_fingerprint(batch, trialbridge.raw_path)  # before reading: a later change re-ingests

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,40 @@ def test_scan_groups_top_level_dirs_and_root_files(tmp_path):
     assert list(batches) == ["root", "b1"]
     assert [p.name for p in batches["b1"].files] == ["x.txt", "y.txt"]
     assert batches["root"].directory is None and batches["b1"].directory == "b1"
+
+
+def test_one_batch_is_listed_alone_as_the_whole_scan_lists_it(tmp_path, monkeypatch):
+    """scan_batch walks only the directories that can hold the batch, and gives what
+    scan_batches gives for it: odd names, nesting, root files, a directory named like the root
+    batch, a symlink to a directory outside raw/ (listed as a file), an absent batch."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.html").write_text("x")
+    raw = tmp_path / "raw"
+    for rel in ["a.txt", "b 1/x.html", "b 1/deep/er/y.html", "b|1/z.html", "root/r.html", "c/.hidden",
+                "c/d/e.json", "nested/only/dirs/f.xml", "zz/q.html"]:
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_text(rel)
+    (raw / "empty").mkdir()
+    (raw / "c" / "link").symlink_to(outside, target_is_directory=True)
+    (raw / "top_link").symlink_to(outside, target_is_directory=True)
+    whole = ingest.scan_batches(raw)
+    assert len(whole) == 7 and "root" in whole and any(k.startswith("root~") for k in whole)
+    for key, batch in whole.items():
+        assert ingest.scan_batch(raw, key) == batch, key
+    assert ingest.scan_batch(raw, "no_such_batch") is None and ingest.scan_batch(raw, "empty") is None
+    assert ingest.scan_batch(tmp_path / "missing", "root") is None
+    import parsers.intake
+
+    walked, real_walk = [], os.walk
+
+    def walk(top, **kwargs):
+        for dirpath, dirnames, filenames in real_walk(top, **kwargs):
+            walked.append(os.path.relpath(dirpath, raw))
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr(parsers.intake.os, "walk", walk)
+    assert ingest.scan_batch(raw, "zz") == whole["zz"] and walked == [".", "zz"]
 
 
 def test_fingerprint_changes_when_a_file_is_added(tmp_path):
