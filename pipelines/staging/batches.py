@@ -51,7 +51,7 @@ def scan_batches(raw_root: Path) -> dict[str, Batch]:
 
 def scan_batch(raw_root: Path, key: str) -> Batch | None:
     """scan_batches(raw_root).get(key), walking only the directories whose name can give that key:
-    a batch's intake lists its own files, not the archive's (0.7 s per 100,000 files)."""
+    a batch's intake lists its own files, not the archive's (about 1 s per 100,000 files)."""
     from parsers.intake import iter_raw_files
 
     raw_root = Path(raw_root)
