@@ -34,15 +34,16 @@ def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
                    FROM tc_tokens t JOIN freq f USING (tok))
         SELECT r.idx, r.tok, r.n, t.trial_id FROM ranked r JOIN tc_titles t USING (idx)
         WHERE r.r <= r.n - ceil({jaccard_min!r}::DOUBLE * r.n) + 1""")
+    con.execute(f"""CREATE OR REPLACE TABLE tc_pairs AS
+        WITH open_buckets AS (SELECT tok FROM tc_prefix GROUP BY tok HAVING count(*) <= {max_bucket})
+        -- Jaccard <= shorter / longer, so pairs of too unequal lengths cannot qualify
+        SELECT DISTINCT x.idx AS x, y.idx AS y FROM tc_prefix x JOIN tc_prefix y ON x.tok = y.tok AND x.idx < y.idx
+        SEMI JOIN open_buckets b ON b.tok = x.tok
+        WHERE x.trial_id <> y.trial_id AND least(x.n, y.n)::DOUBLE / greatest(x.n, y.n) >= {jaccard_min!r}::DOUBLE""")
     rows = con.sql(f"""
-        WITH open_buckets AS (SELECT tok FROM tc_prefix GROUP BY tok HAVING count(*) <= {max_bucket}),
-        pairs AS (  -- Jaccard <= shorter / longer, so pairs of too unequal lengths cannot qualify
-            SELECT DISTINCT x.idx AS x, y.idx AS y FROM tc_prefix x JOIN tc_prefix y ON x.tok = y.tok AND x.idx < y.idx
-            SEMI JOIN open_buckets b ON b.tok = x.tok
-            WHERE x.trial_id <> y.trial_id AND least(x.n, y.n)::DOUBLE / greatest(x.n, y.n) >= {jaccard_min!r}::DOUBLE),
-        shared AS (
+        WITH shared AS (
             SELECT p.x, p.y, len(list_filter(ix.ids, lambda v: list_contains(iy.ids, v))) AS shared
-            FROM pairs p JOIN tc_ids ix ON ix.idx = p.x JOIN tc_ids iy ON iy.idx = p.y),
+            FROM tc_pairs p JOIN tc_ids ix ON ix.idx = p.x JOIN tc_ids iy ON iy.idx = p.y),
         scored AS (
             SELECT tx.record_id AS rid_x, tx.title AS title_x, ty.record_id AS rid_y, ty.title AS title_y,
                    tx.trial_id AS trial_x, ty.trial_id AS trial_y, s.shared, tx.n AS nx, ty.n AS ny
@@ -50,6 +51,6 @@ def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
             WHERE tx.record_id <> ty.record_id)
         SELECT rid_x, title_x, rid_y, title_y, shared::DOUBLE / (nx + ny - shared) AS score, trial_x, trial_y
         FROM scored WHERE shared::DOUBLE / (nx + ny - shared) >= {jaccard_min!r}::DOUBLE""").fetchall()
-    drop_tables(con, "tc_titles", "tc_tokens", "tc_ids", "tc_prefix")
+    drop_tables(con, "tc_titles", "tc_tokens", "tc_ids", "tc_prefix", "tc_pairs")
     trial_ids = {rid: trial for row in rows for rid, trial in ((row[0], row[5]), (row[2], row[6]))}
     return candidates.candidates_from_pairs((row[:5] for row in rows), trial_ids)
