@@ -66,6 +66,14 @@ def test_a_table_too_big_for_one_sort_is_written_range_by_range_with_the_same_by
     monkeypatch.setattr(duck, "SAMPLE_ROWS", 100)
     bounds = duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", 400_000)
     assert 2 <= len(bounds) <= 8 and bounds == sorted(bounds)
+    # measured on stand-in rows: as many cuts as their size asks for, at the table's own quantiles
+    assert duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", 400_000,
+                            "SELECT * FROM rows") == bounds
+    assert duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", 400_000,
+                            "SELECT * FROM rows LIMIT 50") == []
+    twice = duck.sort_bounds(con, "trial_conditions", schema, "SELECT * FROM rows", 400_000,
+                             "SELECT * FROM rows UNION ALL SELECT * FROM rows")
+    assert len(twice) > len(bounds)
     ranged = duck.copy_sorted(con, "trial_conditions", schema, "SELECT * FROM rows", tmp_path / "ranged.parquet",
                               budget=400_000)
     assert ranged == whole
