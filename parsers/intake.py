@@ -109,6 +109,13 @@ class FileOutcome:
 def iter_raw_files(raw_root: Path, top_directories: Collection[str] | None = None) -> Iterator[Path]:
     """Every raw file under raw_root (as raw_root / relative path), sorted by relative posix path.
     top_directories: walk only these directories of raw_root (its own entries are always listed)."""
+    return iter([Path(directory, name) for _, directory, name in raw_file_entries(raw_root, top_directories)])
+
+
+def raw_file_entries(raw_root: Path, top_directories: Collection[str] | None = None) -> list[tuple[str, str, str]]:
+    """iter_raw_files as strings: (relative posix path, directory, name) per raw file, sorted by
+    relative path. A Path per file costs 5 us to build: half a second per 100,000 files, for
+    callers that need only the relative paths."""
     root = Path(raw_root)
     root_text = os.fspath(root)
     found: list[tuple[str, str, str]] = []  # (relative posix path, directory, name): strings, as
@@ -123,7 +130,7 @@ def iter_raw_files(raw_root: Path, top_directories: Collection[str] | None = Non
             dirnames[:] = [name for name in dirnames if name in top_directories]
         found.extend((prefix + name, dirpath, name) for name in filenames)
     found.sort(key=lambda item: item[0])
-    return iter([Path(directory, name) for _, directory, name in found])
+    return found
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -222,6 +222,7 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
             progress.advance(task)
         batch_keys = list(batches)
         batches = batch = None  # a Path per raw file: memory the snapshot step can use
+        ingest.shutdown_pool()  # idle intake workers: memory too
         removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)
         if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, batch_keys):
             progress.console.print("nothing new, changed or removed: the current snapshot stands")

@@ -104,15 +104,16 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
     from pipelines.warehouse.engine import ChecksFailed, build_snapshot
 
     started = time.perf_counter()
+    ingest.shutdown_pool()  # intake workers of batches this process ran: idle, holding memory
     raw_root, warehouse_root = trialbridge.raw_path, trialbridge.warehouse_path
-    batches = ingest.scan_batches(raw_root)
+    batches = ingest.scan_raw_paths(raw_root)
     with exclusive(warehouse_root, on_wait=context.log.info):
         gone = ingest.forget_removed_batches(warehouse_root, batches)
         if gone:
             context.log.info(f"batches no longer in raw/, their records leave the warehouse: {gone}")
         staged = [k for k in batches if ingest.is_staged(warehouse_root, k)]
-        raw_paths = [ingest.relative_raw_path(p, raw_root) for b in batches.values() for p in b.files]
-        del batches  # a Path per raw file: ~40 MB per 100,000 pages, not needed while the snapshot builds
+        raw_paths = [path for paths in batches.values() for path in paths]
+        del batches
         try:
             result = build_snapshot(warehouse_root, staged, raw_paths, memory_limit=trialbridge.memory_limit,
                                     workers=trialbridge.workers)

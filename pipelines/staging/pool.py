@@ -4,13 +4,19 @@ Workers parse and build the staged tables themselves (pipelines.staging.rows), s
 only writes Arrow buffers: per-file cost is parse cost, and nothing per file crosses a pipe as
 Python objects. A worker that dies (crash, OOM kill) is retried file by file in a process of
 its own: the file that kills its process is quarantined as internal_error, never the run.
+
+The workers outlive one batch: every batch of a run parses in the same processes (started,
+imported and warmed up once), until `shutdown_pool` (the CLI calls it before the snapshot step,
+where idle workers would only hold memory) or the process exits.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pyarrow as pa
@@ -81,6 +87,34 @@ def _pool_context():
     return context
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers: the run's intake processes
+
+
+def _submit(workers: int, fn: ChunkFn, *args) -> object:
+    """fn(*args) in the shared pool of `workers` processes. A pool a dead worker broke takes no
+    more work: it is replaced (the chunks it lost are retried file by file by _collect)."""
+    for _ in range(2):
+        pool = _POOLS.get(workers)
+        if pool is None:
+            pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        try:
+            return pool.submit(fn, *args)
+        except BrokenProcessPool:
+            _POOLS.pop(workers, None)
+            pool.shutdown(wait=False, cancel_futures=True)
+    raise BrokenProcessPool("intake workers die as they start")
+
+
+def shutdown_pool() -> None:
+    """Stop the intake workers (the next intake starts new ones)."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+
+
 def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
                   chunk_fn: ChunkFn | None = None) -> Iterator[dict[str, pa.Table]]:
     """Staged tables of the given files, chunk by chunk, across processes when it pays (at most
@@ -97,29 +131,39 @@ def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers
     context = _pool_context()
     chunk = max(1, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
     pending: list = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for paths in _chunks(files, chunk):
-            pending.append((paths, pool.submit(chunk_fn, paths, str(raw_root), max_bytes)))
-            while len(pending) >= workers * 2:
-                yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
-        while pending:
+    for paths in _chunks(files, chunk):
+        pending.append((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes)))
+        while len(pending) >= workers * 2:
             yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+    while pending:
+        yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
 
 
 def _collect(item, raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn) -> Iterator[dict[str, pa.Table]]:
     paths, future = item
     try:
         yield future.result()
-    except Exception:  # a worker died: isolate the culprit
+    except Exception:  # a worker died, this chunk's or another's (the pool is lost): find the culprit
         yield from _intake_isolated(paths, raw_root, max_bytes, context, chunk_fn)
 
 
 def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn):
-    """Files of a chunk whose worker died, one process each."""
-    for path in paths:
-        try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                yield pool.submit(chunk_fn, [path], str(raw_root), max_bytes).result()
-        except Exception as exc:
-            yield stage_tables([failed_result(relative_raw_path(Path(path), Path(raw_root)),
+    """A chunk whose pool died, in a process of its own (it may only have shared the pool with
+    the culprit); if that dies too, each half the same way, down to the one file that kills its
+    process (about 2 log2(64) processes for a chunk, not 64)."""
+    try:
+        yield _in_own_process(context, chunk_fn, paths, raw_root, max_bytes)
+        return
+    except Exception as exc:  # noqa: BLE001 - the culprit is in these files
+        if len(paths) == 1:
+            yield stage_tables([failed_result(relative_raw_path(Path(paths[0]), Path(raw_root)),
                                               f"intake process died: {type(exc).__name__}: {exc}")])
+            return
+    half = len(paths) // 2
+    for part in (paths[:half], paths[half:]):
+        yield from _intake_isolated(part, raw_root, max_bytes, context, chunk_fn)
+
+
+def _in_own_process(context, chunk_fn: ChunkFn, paths: list[str], raw_root: Path, max_bytes: int) -> dict[str, pa.Table]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(chunk_fn, paths, str(raw_root), max_bytes).result()

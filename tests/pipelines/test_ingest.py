@@ -56,6 +56,10 @@ def test_one_batch_is_listed_alone_as_the_whole_scan_lists_it(tmp_path, monkeypa
         assert ingest.scan_batch(raw, key) == batch, key
     assert ingest.scan_batch(raw, "no_such_batch") is None and ingest.scan_batch(raw, "empty") is None
     assert ingest.scan_batch(tmp_path / "missing", "root") is None
+    listed = ingest.scan_raw_paths(raw)  # the same batches and files as relative paths
+    assert list(listed) == list(whole)
+    assert {k: sorted(v) for k, v in listed.items()} == {
+        k: sorted(ingest.relative_raw_path(p, raw) for p in b.files) for k, b in whole.items()}
     import parsers.intake
 
     walked, real_walk = [], os.walk
@@ -267,6 +271,37 @@ def test_staged_tables_are_written_in_row_groups_of_many_chunks(tmp_path, monkey
     assert pq.ParquetFile(tmp_path / "bytes.parquet").num_row_groups == 5
 
 
+def _worker_pid_chunk(paths, raw_root, max_bytes):
+    """Stand-in worker body: which process parsed each file."""
+    import os as _os
+
+    import pyarrow as _pa
+
+    return {"files": _pa.table({"pid": [_os.getpid()] * len(paths)})}
+
+
+def test_intake_workers_serve_every_batch_of_a_run_until_shut_down(tmp_path):
+    from pipelines.staging.pool import intake_tables, shutdown_pool
+
+    raw = tmp_path / "raw"
+    (raw / "b").mkdir(parents=True)
+    for i in range(ingest.MIN_FILES_FOR_POOL * 2):
+        (raw / "b" / f"{i:03d}.txt").write_text("x", encoding="utf-8")
+    files = ingest.scan_batches(raw)["b"].files
+
+    def worker_pids() -> set[int]:
+        chunks = intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_worker_pid_chunk)
+        return {pid for tables in chunks for pid in tables["files"].column("pid").to_pylist()}
+
+    shutdown_pool()
+    first = worker_pids()
+    assert len(first) == 2 and os.getpid() not in first
+    assert worker_pids() <= first  # the next batch: the same processes
+    shutdown_pool()
+    assert not worker_pids() & first  # after shutdown: new ones
+    shutdown_pool()
+
+
 def _dies_on_crash_files(paths, raw_root, max_bytes):
     """Stand-in worker body: a file named crash* kills its process like a segfaulting parser would."""
     import os as _os
@@ -278,20 +313,23 @@ def _dies_on_crash_files(paths, raw_root, max_bytes):
     return intake_chunk(paths, raw_root, max_bytes)
 
 
-def test_a_file_that_kills_its_worker_is_quarantined_not_fatal(tmp_path):
+@pytest.mark.parametrize("prefix", ["", "page"], ids=["last file", "first file"])
+def test_a_file_that_kills_its_worker_is_quarantined_not_fatal(tmp_path, prefix):
+    """Last or first in the batch: chunks still to be sent when a worker dies are parsed too."""
     from pipelines.staging.pool import intake_tables
 
     raw = tmp_path / "raw"
     (raw / "b").mkdir(parents=True)
-    names = [f"{i:03d}.txt" for i in range(ingest.MIN_FILES_FOR_POOL)] + ["crash.txt"]
+    crash_name = "crash.txt"
+    names = [f"{prefix}{i:03d}.txt" for i in range(ingest.MIN_FILES_FOR_POOL * 2)] + [crash_name]
     for name in names:
         (raw / "b" / name).write_text(f"not a trial page {name}\n", encoding="utf-8")
     files = ingest.scan_batches(raw)["b"].files
     got = _tables_by_path(list(intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_dies_on_crash_files)))
     assert [r["raw_path"] for r in got["files"]] == sorted(f"b/{n}" for n in names)
-    crashed = [r for r in got["quarantine"] if r["raw_path"] == "b/crash.txt"]
+    crashed = [r for r in got["quarantine"] if r["raw_path"] == f"b/{crash_name}"]
     assert crashed[0]["reason"] == ingest.INTERNAL_ERROR and "died" in crashed[0]["detail"]
-    assert all(r["reason"] != ingest.INTERNAL_ERROR for r in got["quarantine"] if r["raw_path"] != "b/crash.txt")
+    assert all(r["reason"] != ingest.INTERNAL_ERROR for r in got["quarantine"] if r["raw_path"] != f"b/{crash_name}")
 
 
 def _v2(nct: str) -> str:
