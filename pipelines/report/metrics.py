@@ -1,27 +1,29 @@
-"""Data-health numbers of one snapshot, from its tables only (pure, deterministic).
+"""Data-health numbers of one snapshot, from its tables only (deterministic).
 
 Everything is counted from the warehouse tables, so the report says what an analyst would find:
 records and trials per source and batch, field fill rate per source, conflicts per field, trial
 doses and dose conflicts, link methods, quarantine reasons, parser warnings per batch, enrollment and phase distributions.
 A batch is the top-level folder of raw/ a file came from (pipelines.ingest), read from raw_path.
+DuckDB counts (pipelines.report.metrics_sql); this module only arranges the counts.
 """
 from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from parsers.record import SCALAR_FIELDS
-from pipelines.ingest import ROOT_BATCH, sanitize_batch_key, warning_codes
+from pipelines.ingest import ROOT_BATCH, sanitize_batch_key
+from pipelines.report.metrics_sql import LIST_FIELDS, counts
 
-# Per-record list tables whose presence (>= 1 row for the record) counts as a filled field.
-LIST_FIELDS: tuple[str, ...] = ("conditions", "interventions", "arms", "eligibility_criteria", "locations", "sponsors")
 UNKNOWN = "(none)"
-# The trials columns the metrics read (the report loads only these).
-TRIAL_COLUMNS: tuple[str, ...] = ("trial_id", "sources", "conflicts", "record_count", "enrollment", "phase")
+# The tables the metrics read.
+REPORT_TABLES = ("source_records", "trials", "trial_links", "quarantine", "doses", "trial_doses", *LIST_FIELDS)
 
 
 @dataclass
@@ -50,103 +52,101 @@ class Metrics:
         return sorted(set(self.records_by_batch_source) | set(self.quarantine_by_batch))
 
 
-def batch_of(raw_path: str) -> str:
-    first, slash, _ = raw_path.partition("/")  # raw paths are relative and "/"-separated
-    return _batch_key(first) if slash else ROOT_BATCH
+@functools.lru_cache(maxsize=4096)  # a few batch directories
+def batch_key(directory: str | None) -> str:
+    """The batch of a top-level raw/ directory (None: files directly under raw/)."""
+    return ROOT_BATCH if directory is None else sanitize_batch_key(directory)
 
 
-@functools.lru_cache(maxsize=4096)  # a few batch directories, a million records
-def _batch_key(directory: str) -> str:
-    return sanitize_batch_key(directory)
+def compute_metrics(tables: Mapping[str, pa.Table]) -> Metrics:
+    """The metrics of tables in memory (a snapshot read back, tests)."""
+    with duckdb.connect() as con:
+        for name in REPORT_TABLES:
+            con.register(name, tables[name])
+        return metrics_of(con)
 
 
-def _column(table: pa.Table, name: str) -> list:
-    return table.column(name).to_pylist()
+def snapshot_metrics(snapshot_dir: Path) -> Metrics:
+    """The metrics of a written snapshot, read from its Parquet files within a small budget."""
+    with duckdb.connect(config={"memory_limit": "512MB", "threads": 2}) as con:
+        for name in REPORT_TABLES:
+            path = str(Path(snapshot_dir) / f"{name}.parquet").replace("'", "''")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+        return metrics_of(con)
 
 
-def _sorted_counts(values) -> dict[str, int]:
-    counts = Counter(UNKNOWN if v is None else v for v in values)
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+def _sorted_counts(pairs: Iterable[tuple]) -> dict[str, int]:
+    """(value, count) pairs as {value: count}, largest first; a null value counts as UNKNOWN."""
+    merged: Counter = Counter()
+    for value, n in pairs:
+        merged[UNKNOWN if value is None else value] += n
+    return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _fill_rate(tables: dict[str, pa.Table]) -> dict[str, dict[str, float]]:
-    records = tables["source_records"]
-    sources = _column(records, "source")
-    totals = Counter(sources)
+def _by_batch(rows: Iterable[tuple]) -> dict[str, dict[str, int]]:
+    """(batch, key, count) rows as {batch: {key: count}}, both sorted."""
+    nested: dict[str, Counter] = defaultdict(Counter)
+    for batch, key, n in rows:
+        nested[batch][key] += n
+    return {b: dict(sorted(c.items())) for b, c in sorted(nested.items())}
+
+
+def _fill_rate(found: dict) -> dict[str, dict[str, float]]:
+    totals: dict[str, int] = {}
     filled: dict[str, Counter] = defaultdict(Counter)
-    given = pa.table({"source": records.column("source"),  # per field: 1 where the record gives it
-                      **{name: pc.cast(pc.is_valid(records.column(name)), pa.int64()) for name in SCALAR_FIELDS}})
-    sums = given.group_by("source").aggregate([(name, "sum") for name in SCALAR_FIELDS]).to_pylist()
-    for row in sums:
-        for name in SCALAR_FIELDS:
-            filled[row["source"]][name] += row[f"{name}_sum"]
-    source_of = dict(zip(_column(records, "record_id"), sources))
-    for name in LIST_FIELDS:
-        for record_id in pc.unique(tables[name].column("record_id")).to_pylist():
-            filled[source_of[record_id]][name] += 1
+    for source, n, *given in found["records_by_source"]:
+        totals[source] = n
+        filled[source].update(dict(zip(SCALAR_FIELDS, given)))
+    for name, source, n in found["list_presence"]:
+        filled[source][name] += n
     fields = (*SCALAR_FIELDS, *LIST_FIELDS)
     return {s: {f: filled[s][f] / totals[s] for f in fields} for s in sorted(totals)}
 
 
-def _dose_counts(tables: dict[str, pa.Table]) -> tuple[dict[str, int], dict[str, int]]:
+def _dose_counts(found: dict) -> tuple[dict[str, int], dict[str, int]]:
     """Doses as the records state them and as the trials hold them; candidates of records that
     disagree are the rows trial_doses keeps unchosen."""
-    doses = tables["trial_doses"]
-    chosen = Counter(t for t, ok in zip(_column(doses, "trial_id"), _column(doses, "chosen")) if ok)
-    in_conflict = {t for t, rule in zip(_column(doses, "trial_id"), _column(doses, "rule"))
-                   if rule not in ("only_candidate", "unanimous")}
-    counts = {
-        "dose mentions in records": tables["doses"].num_rows,
-        "trial doses (chosen)": sum(chosen.values()),
+    chosen = [n for _, n in found["chosen_per_trial"]]
+    counts_ = {
+        "dose mentions in records": found["dose_mentions"],
+        "trial doses (chosen)": sum(chosen),
         "trials with doses": len(chosen),
-        "candidate doses not chosen": doses.num_rows - sum(chosen.values()),
-        "trials with a dose conflict": len(in_conflict),
+        "candidate doses not chosen": found["candidate_doses"] - sum(chosen),
+        "trials with a dose conflict": found["dose_conflict_trials"],
     }
-    per_trial = Counter(min(n, 10) for n in chosen.values())
-    return counts, {("1 dose" if n == 1 else f"{n} doses" if n < 10 else "10+ doses"): per_trial[n] for n in sorted(per_trial)}
+    per_trial = Counter(min(n, 10) for n in chosen)
+    return counts_, {("1 dose" if n == 1 else f"{n} doses" if n < 10 else "10+ doses"): per_trial[n] for n in sorted(per_trial)}
 
 
-def compute_metrics(tables: dict[str, pa.Table]) -> Metrics:
-    records, trials = tables["source_records"], tables["trials"]
-    batches = [batch_of(p) for p in _column(records, "raw_path")]
-    sources = _column(records, "source")
-    record_trials = _column(records, "trial_id")
-
-    by_batch_source: dict[str, Counter] = defaultdict(Counter)
-    trials_of_batch: dict[str, set] = defaultdict(set)
-    warnings_of_batch: dict[str, list] = defaultdict(list)
-    for batch, source, trial_id, warnings in zip(batches, sources, record_trials, _column(records, "warnings")):
-        by_batch_source[batch][source] += 1
-        trials_of_batch[batch].add(trial_id)
-        warnings_of_batch[batch].append(warnings)
-
-    quarantine = tables["quarantine"]
-    trial_sources = _column(trials, "sources")
-    conflicts = [f for fields in _column(trials, "conflicts") for f in fields or ()]
-    dose_counts, doses_per_trial = _dose_counts(tables)
+def metrics_of(con: duckdb.DuckDBPyConnection) -> Metrics:
+    """The metrics of the relations named as the tables (REPORT_TABLES) in `con`."""
+    found = counts(con, batch_key)
+    records_by_batch = _by_batch(found["by_batch_source"])
+    warnings = _by_batch(found["warning_codes"])
+    dose_counts, doses_per_trial = _dose_counts(found)
     return Metrics(
         totals={
-            "records": records.num_rows,
-            "trials": trials.num_rows,
-            "trials from more than one record": sum(1 for n in _column(trials, "record_count") if n and n > 1),
-            "trials with a conflict": sum(1 for c in _column(trials, "conflicts") if c),
+            "records": found["records"],
+            "trials": found["trials"],
+            "trials from more than one record": found["merged_trials"],
+            "trials with a conflict": found["trials_with_conflict"],
             "trial doses": dose_counts["trial doses (chosen)"],
             "trials with a dose conflict": dose_counts["trials with a dose conflict"],
-            "quarantined files": quarantine.num_rows,
-            "parser warnings": sum(len(w or ()) for w in _column(records, "warnings")),
-            "batches": len(set(batches) | {batch_of(p) for p in _column(quarantine, "raw_path")}),
+            "quarantined files": found["quarantined"],
+            "parser warnings": found["warnings"],
+            "batches": len(found["batches"]),
         },
-        records_by_batch_source={b: dict(sorted(c.items())) for b, c in sorted(by_batch_source.items())},
-        trials_by_source=dict(sorted(Counter(s for srcs in trial_sources for s in set(srcs or ())).items())),
-        trials_by_batch={b: len(t) for b, t in sorted(trials_of_batch.items())},
-        fill_rate=_fill_rate(tables),
-        conflicts_by_field=_sorted_counts(conflicts),
-        link_methods=_sorted_counts(_column(tables["trial_links"], "method")),
-        quarantine_by_reason=_sorted_counts(_column(quarantine, "reason")),
-        quarantine_by_batch=dict(sorted(Counter(batch_of(p) for p in _column(quarantine, "raw_path")).items())),
-        warnings_by_batch_code={b: dict(sorted(warning_codes(w).items())) for b, w in sorted(warnings_of_batch.items())},
-        enrollment=sorted(n for n in _column(trials, "enrollment") if n is not None),
-        phases=_sorted_counts(_column(trials, "phase")),
+        records_by_batch_source=records_by_batch,
+        trials_by_source=dict(sorted(found["trials_by_source"])),
+        trials_by_batch=dict(sorted(found["trials_by_batch"])),
+        fill_rate=_fill_rate(found),
+        conflicts_by_field=_sorted_counts(found["conflicts"]),
+        link_methods=_sorted_counts(found["link_methods"]),
+        quarantine_by_reason=_sorted_counts(found["quarantine_reasons"]),
+        quarantine_by_batch=dict(sorted(found["quarantine_batches"])),
+        warnings_by_batch_code={b: warnings.get(b, {}) for b in records_by_batch},
+        enrollment=found["enrollment"],
+        phases=_sorted_counts(found["phases"]),
         doses=dose_counts,
         doses_per_trial=doses_per_trial,
     )

@@ -125,3 +125,48 @@ def test_dagster_summary_names_the_numbers_and_the_file(snapshot, report):
     assert f"| trials | {m.totals['trials']} |" in text and "| quarantined files | 2 |" in text
     assert "| quarantine reasons | empty 1, unknown_layout 1 |" in text
     assert text.rstrip().endswith(f"Report: `{report}`")
+
+
+def _rows(name: str, rows: list[dict]):
+    import pyarrow as pa
+
+    from pipelines.warehouse.schema import TABLES
+
+    return pa.Table.from_pylist(rows, schema=TABLES[name])
+
+
+def test_metrics_count_batches_warnings_fill_and_doses_by_the_rules():
+    """Hand-made tables: the root batch and a batch with no warning are named; a batch only
+    quarantine knows counts; a list table row twice for a record fills its field once; a trial
+    dose with no rule is a conflict."""
+    from pipelines.report.metrics import REPORT_TABLES
+
+    tables = {name: _rows(name, []) for name in REPORT_TABLES}
+    tables["source_records"] = _rows("source_records", [
+        {"record_id": "r1", "trial_id": "T1", "source": "veeva", "raw_path": "b1/x.html", "title": "A",
+         "warnings": ["unknown_heading: 'X'", "unknown_heading: 'Y'", "missing_field: title"]},
+        {"record_id": "r2", "trial_id": "T1", "source": "medpath", "raw_path": "top.txt", "warnings": []},
+        {"record_id": "r3", "trial_id": "T2", "source": "veeva", "raw_path": "b2/y.txt", "warnings": None}])
+    tables["quarantine"] = _rows("quarantine", [{"raw_path": "b3/z.bin", "reason": "binary"}])
+    tables["trials"] = _rows("trials", [
+        {"trial_id": "T1", "sources": ["veeva", "medpath", "veeva"], "conflicts": ["phase"], "record_count": 2,
+         "enrollment": 10, "phase": "PHASE1"},
+        {"trial_id": "T2", "sources": ["veeva"], "record_count": 1}])
+    tables["conditions"] = _rows("conditions", [{"trial_id": "T1", "record_id": "r1", "condition": c} for c in "ab"])
+    tables["doses"] = _rows("doses", [{"trial_id": "T1", "record_id": "r1", "agent": "x"}])
+    tables["trial_doses"] = _rows("trial_doses", [
+        {"trial_id": "T1", "agent": "x", "chosen": True, "rule": None},
+        {"trial_id": "T1", "agent": "x", "chosen": False, "rule": "majority"},
+        {"trial_id": "T2", "agent": "y", "chosen": True, "rule": "unanimous"}])
+    m = compute_metrics(tables)
+    assert m.records_by_batch_source == {"b1": {"veeva": 1}, "b2": {"veeva": 1}, "root": {"medpath": 1}}
+    assert m.warnings_by_batch_code == {"b1": {"missing_field": 1, "unknown_heading": 2}, "b2": {}, "root": {}}
+    assert m.totals["batches"] == 4 and m.totals["parser warnings"] == 3 and m.quarantine_by_batch == {"b3": 1}
+    assert m.totals["trials with a conflict"] == 1 and m.totals["trials from more than one record"] == 1
+    assert m.trials_by_source == {"medpath": 1, "veeva": 2} and m.trials_by_batch == {"b1": 1, "b2": 1, "root": 1}
+    assert m.fill_rate["veeva"]["conditions"] == 0.5 and m.fill_rate["veeva"]["title"] == 0.5
+    assert m.fill_rate["medpath"]["conditions"] == 0.0
+    assert m.conflicts_by_field == {"phase": 1} and list(m.phases.items()) == [("(none)", 1), ("PHASE1", 1)]
+    assert m.enrollment == [10] and m.doses_per_trial == {"1 dose": 2}
+    assert m.doses == {"dose mentions in records": 1, "trial doses (chosen)": 2, "trials with doses": 2,
+                       "candidate doses not chosen": 1, "trials with a dose conflict": 1}
