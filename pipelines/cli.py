@@ -204,25 +204,25 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
         if new_keys:
             instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
         task = progress.add_task("batches", total=len(batches) + 1)
-        for key, batch in batches.items():
-            if ingest.is_staged(warehouse, key) and not plan_batch(warehouse, raw, batch).changed:
-                progress.console.print(f"batch [bold]{key}[/]: {len(batch.files)} files, unchanged since staged")
+        with ingest.shared_workers():  # every batch of the run in the same intake workers
+            for key, batch in batches.items():
+                if ingest.is_staged(warehouse, key) and not plan_batch(warehouse, raw, batch).changed:
+                    progress.console.print(f"batch [bold]{key}[/]: {len(batch.files)} files, unchanged since staged")
+                    progress.advance(task)
+                    continue
+                report.batches_run += 1
+                progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(batch.files)} files)")
+                result = batch_job.execute_in_process(partition_key=key, instance=instance,
+                                                      run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+                if not result.success:
+                    report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
+                    break
+                progress.console.print(_intake_line(result, key))
+                if alert := _drift_alert(result, key):
+                    progress.console.print(f"[yellow]{alert}[/]")
                 progress.advance(task)
-                continue
-            report.batches_run += 1
-            progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(batch.files)} files)")
-            result = batch_job.execute_in_process(partition_key=key, instance=instance,
-                                                  run_config=QUIET_RUN_CONFIG, raise_on_error=False)
-            if not result.success:
-                report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
-                break
-            progress.console.print(_intake_line(result, key))
-            if alert := _drift_alert(result, key):
-                progress.console.print(f"[yellow]{alert}[/]")
-            progress.advance(task)
         batch_keys = list(batches)
         batches = batch = None  # a Path per raw file: memory the snapshot step can use
-        ingest.shutdown_pool()  # idle intake workers: memory too
         removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)
         if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, batch_keys):
             progress.console.print("nothing new, changed or removed: the current snapshot stands")

@@ -104,7 +104,6 @@ def warehouse_snapshot(context: dg.AssetExecutionContext, trialbridge: Trialbrid
     from pipelines.warehouse.engine import ChecksFailed, build_snapshot
 
     started = time.perf_counter()
-    ingest.shutdown_pool()  # intake workers of batches this process ran: idle, holding memory
     raw_root, warehouse_root = trialbridge.raw_path, trialbridge.warehouse_path
     batches = ingest.scan_raw_paths(raw_root)
     with exclusive(warehouse_root, on_wait=context.log.info):

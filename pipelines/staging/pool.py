@@ -5,9 +5,11 @@ only writes Arrow buffers: per-file cost is parse cost, and nothing per file cro
 Python objects. A worker that dies (crash, OOM kill) is retried file by file in a process of
 its own: the file that kills its process is quarantined as internal_error, never the run.
 
-The workers outlive one batch: every batch of a run parses in the same processes (started,
-imported and warmed up once), until `shutdown_pool` (the CLI calls it before the snapshot step,
-where idle workers would only hold memory) or the process exits.
+Inside `shared_workers()` (the CLI wraps its batches in it) the workers outlive one batch: every
+batch of the run parses in the same processes, started, imported and warmed up once. Anywhere
+else (a Dagster step, a sensor's run) each intake stops its workers when it is done: a process
+that exits with worker processes still alive waits for them forever (multiprocessing joins its
+children before the pool's own exit hook could stop them), which hung Dagster's step processes.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -113,6 +116,19 @@ def shutdown_pool() -> None:
 
 
 atexit.register(shutdown_pool)
+_SHARED = [0]  # depth of shared_workers() blocks
+
+
+@contextmanager
+def shared_workers() -> Iterator[None]:
+    """Intakes inside the block share one set of workers, stopped when the block ends."""
+    _SHARED[0] += 1
+    try:
+        yield
+    finally:
+        _SHARED[0] -= 1
+        if not _SHARED[0]:
+            shutdown_pool()
 
 
 def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
@@ -131,12 +147,16 @@ def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers
     context = _pool_context()
     chunk = max(1, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
     pending: list = []
-    for paths in _chunks(files, chunk):
-        pending.append((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes)))
-        while len(pending) >= workers * 2:
+    try:
+        for paths in _chunks(files, chunk):
+            pending.append((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes)))
+            while len(pending) >= workers * 2:
+                yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+        while pending:
             yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
-    while pending:
-        yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+    finally:
+        if not _SHARED[0]:
+            shutdown_pool()
 
 
 def _collect(item, raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn) -> Iterator[dict[str, pa.Table]]:

@@ -280,26 +280,52 @@ def _worker_pid_chunk(paths, raw_root, max_bytes):
     return {"files": _pa.table({"pid": [_os.getpid()] * len(paths)})}
 
 
-def test_intake_workers_serve_every_batch_of_a_run_until_shut_down(tmp_path):
-    from pipelines.staging.pool import intake_tables, shutdown_pool
-
+def _pool_raw(tmp_path: Path) -> tuple[Path, tuple[Path, ...]]:
     raw = tmp_path / "raw"
     (raw / "b").mkdir(parents=True)
     for i in range(ingest.MIN_FILES_FOR_POOL * 2):
         (raw / "b" / f"{i:03d}.txt").write_text("x", encoding="utf-8")
-    files = ingest.scan_batches(raw)["b"].files
+    return raw, ingest.scan_batches(raw)["b"].files
 
-    def worker_pids() -> set[int]:
-        chunks = intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_worker_pid_chunk)
-        return {pid for tables in chunks for pid in tables["files"].column("pid").to_pylist()}
 
-    shutdown_pool()
-    first = worker_pids()
-    assert len(first) == 2 and os.getpid() not in first
-    assert worker_pids() <= first  # the next batch: the same processes
-    shutdown_pool()
-    assert not worker_pids() & first  # after shutdown: new ones
-    shutdown_pool()
+def _worker_pids(raw: Path, files) -> set[int]:
+    from pipelines.staging.pool import intake_tables
+
+    chunks = intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_worker_pid_chunk)
+    return {pid for tables in chunks for pid in tables["files"].column("pid").to_pylist()}
+
+
+def test_intake_workers_serve_every_batch_inside_shared_workers_only(tmp_path):
+    import multiprocessing
+
+    raw, files = _pool_raw(tmp_path)
+    with ingest.shared_workers():
+        first = _worker_pids(raw, files)
+        assert len(first) == 2 and os.getpid() not in first
+        assert _worker_pids(raw, files) <= first  # the next batch: the same processes
+    assert multiprocessing.active_children() == []  # stopped with the block
+    alone = _worker_pids(raw, files)
+    assert not alone & first and multiprocessing.active_children() == []  # outside: stopped after each intake
+
+
+def _intake_in_child(raw: str) -> None:
+    raw_root = Path(raw)
+    _worker_pids(raw_root, ingest.scan_batches(raw_root)["b"].files)
+
+
+def test_a_process_that_ran_an_intake_exits(tmp_path):
+    """A Dagster step process (a multiprocessing child) that ran an intake must be able to exit:
+    multiprocessing joins a child's live children before exit hooks could stop them."""
+    import multiprocessing
+
+    raw, _ = _pool_raw(tmp_path)
+    child = multiprocessing.get_context("spawn").Process(target=_intake_in_child, args=(str(raw),))
+    child.start()
+    child.join(120)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
 
 
 def _dies_on_crash_files(paths, raw_root, max_bytes):
