@@ -114,7 +114,7 @@ def iter_raw_files(raw_root: Path, top_directories: Collection[str] | None = Non
 
 def raw_file_entries(raw_root: Path, top_directories: Collection[str] | None = None) -> list[tuple[str, str, str]]:
     """iter_raw_files as strings: (relative posix path, directory, name) per raw file, sorted by
-    relative path. A Path per file costs 5 us to build: half a second per 100,000 files, for
+    relative path. A Path per file costs about 3 us to build: 0.3 s per 100,000 files, for
     callers that need only the relative paths."""
     root = Path(raw_root)
     root_text = os.fspath(root)

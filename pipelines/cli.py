@@ -185,7 +185,7 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
     from pipelines.defs.partitions import RAW_BATCHES
     from pipelines.defs.resources import TrialbridgeConfig
 
-    from pipelines.staging.store import plan_batch
+    from pipelines.staging.store import batch_changed
     from pipelines.warehouse.engine import is_up_to_date
 
     raw, warehouse = raw.resolve(), warehouse.resolve()
@@ -194,7 +194,7 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
                                publish_uri=publish_uri)
     defs = build_defs(config)
     batch_job, snapshot_job = defs.resolve_job_def(INGEST_BATCH_JOB), defs.resolve_job_def(SNAPSHOT_JOB)
-    batches = ingest.scan_batches(raw)
+    batches = ingest.scan_raw_paths(raw)  # batch key -> its raw paths
     report = IngestReport(EXIT_OK, 0.0, batches=len(batches))
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -205,13 +205,13 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
             instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
         task = progress.add_task("batches", total=len(batches) + 1)
         with ingest.shared_workers():  # every batch of the run in the same intake workers
-            for key, batch in batches.items():
-                if ingest.is_staged(warehouse, key) and not plan_batch(warehouse, raw, batch).changed:
-                    progress.console.print(f"batch [bold]{key}[/]: {len(batch.files)} files, unchanged since staged")
+            for key, paths in batches.items():
+                if ingest.is_staged(warehouse, key) and not batch_changed(warehouse, raw, key, paths):
+                    progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
                     progress.advance(task)
                     continue
                 report.batches_run += 1
-                progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(batch.files)} files)")
+                progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(paths)} files)")
                 result = batch_job.execute_in_process(partition_key=key, instance=instance,
                                                       run_config=QUIET_RUN_CONFIG, raise_on_error=False)
                 if not result.success:
@@ -222,7 +222,7 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
                     progress.console.print(f"[yellow]{alert}[/]")
                 progress.advance(task)
         batch_keys = list(batches)
-        batches = batch = None  # a Path per raw file: memory the snapshot step can use
+        batches = paths = None  # a string per raw file: memory the snapshot step can use
         removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)
         if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, batch_keys):
             progress.console.print("nothing new, changed or removed: the current snapshot stands")

@@ -51,7 +51,7 @@ def scan_batches(raw_root: Path) -> dict[str, Batch]:
 
 def scan_raw_paths(raw_root: Path) -> dict[str, list[str]]:
     """scan_batches as each batch's relative raw paths (what the snapshot step needs): the same
-    keys and files, without a Path per file (0.95 -> 0.2 s per 100,000 files)."""
+    keys and files, without a Path per file (0.97 -> 0.16 s per 102,000 files)."""
     from parsers.intake import raw_file_entries
 
     entries = raw_file_entries(raw_root)

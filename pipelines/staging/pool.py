@@ -2,8 +2,9 @@
 
 Workers parse and build the staged tables themselves (pipelines.staging.rows), so the parent
 only writes Arrow buffers: per-file cost is parse cost, and nothing per file crosses a pipe as
-Python objects. A worker that dies (crash, OOM kill) is retried file by file in a process of
-its own: the file that kills its process is quarantined as internal_error, never the run.
+Python objects. The chunks of a worker that dies (crash, OOM kill) are retried in processes of
+their own, halved down to the file that kills its process: that file is quarantined as
+internal_error, never the run.
 
 Inside `shared_workers()` (the CLI wraps its batches in it) the workers outlive one batch: every
 batch of the run parses in the same processes, started, imported and warmed up once. Anywhere
@@ -95,7 +96,7 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers: the run's i
 
 def _submit(workers: int, fn: ChunkFn, *args) -> object:
     """fn(*args) in the shared pool of `workers` processes. A pool a dead worker broke takes no
-    more work: it is replaced (the chunks it lost are retried file by file by _collect)."""
+    more work: it is replaced (_collect retries the chunks it lost)."""
     for _ in range(2):
         pool = _POOLS.get(workers)
         if pool is None:

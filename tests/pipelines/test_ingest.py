@@ -109,6 +109,8 @@ def _stage(raw: Path, warehouse: Path, key: str = "b1", **kwargs) -> ingest.Stag
 
 
 def test_stage_batch_stages_typed_tables_and_parses_only_what_changed(tmp_path):
+    from pipelines.staging import store
+
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
     (raw / "b1").mkdir(parents=True)
     (raw / "b1" / "m.txt").write_text(_page("Alpha study", "NCT09990001"), encoding="utf-8")
@@ -121,11 +123,19 @@ def test_stage_batch_stages_typed_tables_and_parses_only_what_changed(tmp_path):
     assert str(records.schema.field("identifiers").type).startswith("list<")  # typed, not JSON text
     assert ingest.read_staged(warehouse, "b1", "quarantine").column("reason").to_pylist() == ["empty"]
 
+    def changed_as_listed() -> bool:  # what the CLI asks, from the relative paths alone
+        return store.batch_changed(warehouse, raw, "b1", ingest.scan_raw_paths(raw)["b1"])
+
+    assert not changed_as_listed()
     again = _stage(raw, warehouse)  # nothing changed: nothing parsed, nothing rewritten
     assert again.parsed_files == 0 and not again.changed and again.by_source == {"veeva": 1}
 
     (raw / "b1" / "e.txt").unlink()
+    assert changed_as_listed()  # a file left
+    (raw / "b1" / "e.txt").write_bytes(b"")
     (raw / "b1" / "n.txt").write_text(_page("Beta study", "NCT09990002"), encoding="utf-8")
+    assert changed_as_listed()  # a file came
+    (raw / "b1" / "e.txt").unlink()
     third = _stage(raw, warehouse)
     assert (third.parsed_files, third.reused_files, third.removed_files) == (1, 1, 1)
     assert sorted(ingest.read_staged(warehouse, "b1", "records").column("title").to_pylist()) == ["Alpha study", "Beta study"]
