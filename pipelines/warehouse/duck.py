@@ -151,11 +151,11 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
 
     columns = ", ".join(quote(f.name) for f in schema)
     bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql)
-    key = quote(sort_columns(table, schema)[0])
+    key, order = quote(sort_columns(table, schema)[0]), order_by(table, schema)
 
     def batches():
         for where, params in _ranges(key, bounds):
-            query = f"SELECT {columns} FROM ({select_sql}) WHERE {where} ORDER BY {order_by(table, schema)}"
+            query = f"SELECT {columns} FROM ({select_sql}) WHERE {where} ORDER BY {order}"
             reader = con.sql(query, params=params or None).to_arrow_reader(batch_size=STREAM_ROWS)
             try:
                 yield from reader
