@@ -1,11 +1,13 @@
 """Bench corpus: real ClinicalTrials.gov v2 studies (../shared/real/ctgov_v2) rendered into every
 page layout by the round-trip renderers (tests/render), a share of them as saved HTML, in
 batches (top-level directories). Each study is rendered in all three layouts with the same NCT
-id (so reconciliation merges), then later cycles get fresh synthetic ids and altered titles.
+id (so reconciliation merges them into one trial of three records), then later cycles render it
+as another trial: fresh valid ids (_as_new_trial) and altered titles.
 Without renderers or studies: the raw/ sample pages, copied with varied ids."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -30,9 +32,44 @@ def _load_studies() -> list[dict]:
     return studies
 
 
-def _with_nct(study: dict, nct_id: str) -> dict:
+# runs of 5+ digits, and of 4 that are neither a year nor glued to letters (the 1111 of WHO's U1111)
+_DIGIT_RUN = re.compile(r"\d{5,}|(?<![A-Za-z0-9])(?!19\d\d|20\d\d)\d{4}(?!\d)")
+
+
+def _fresh_id(value: str, salt: str) -> str:
+    """The id with its serial digits (_DIGIT_RUN) replaced by seeded digits, leading zeros kept:
+    the same registry format (so it is still extracted and linked as that registry's id), another
+    trial. An id without such digits gets the salt appended."""
+    def digits(match: re.Match) -> str:
+        run = match.group()
+        significant = run.lstrip("0")
+        if not significant:
+            return run
+        seeded = str(int(hashlib.sha256(f"{salt}:{run}".encode()).hexdigest(), 16))  # ~77 digits
+        return run[:len(run) - len(significant)] + str(1 + int(seeded[0]) % 9) + seeded[1:len(significant)]
+
+    fresh = _DIGIT_RUN.sub(digits, value)
+    return fresh if fresh != value else f"{value}-C{salt}"
+
+
+def _as_new_trial(study: dict, cycle: int, study_index: int) -> dict:
+    """The study as another trial of cycle `cycle`: a valid NCT id of its own (NCT serials start
+    with 0; real ones are below NCT08000000) and fresh org and secondary ids. Without fresh
+    secondary ids every cycle's copy of a study with a EudraCT number or an org study id links to
+    every other (clusters of 70+ records that every new batch touches: not a registry's shape)."""
+    if not (0 < cycle < 1000 and 0 <= study_index < 1000):
+        raise ValueError(f"synthetic NCT ids hold cycles 1-999 and 1,000 studies (cycle {cycle}, study {study_index})")
     study = copy.deepcopy(study)
-    study.setdefault("protocolSection", {}).setdefault("identificationModule", {})["nctId"] = nct_id
+    module = study.setdefault("protocolSection", {}).setdefault("identificationModule", {})
+    salt = f"{cycle}.{study_index}"
+    module["nctId"] = f"NCT09{cycle:03d}{study_index:03d}"
+    if module.get("nctIdAliases"):
+        module["nctIdAliases"] = [_fresh_id(a, salt) for a in module["nctIdAliases"]]
+    if (module.get("orgStudyIdInfo") or {}).get("id"):
+        module["orgStudyIdInfo"]["id"] = _fresh_id(module["orgStudyIdInfo"]["id"], salt)
+    for info in module.get("secondaryIdInfos") or ():
+        if info.get("id"):
+            info["id"] = _fresh_id(info["id"], salt)
     return study
 
 
@@ -76,7 +113,7 @@ def generate_rendered(raw: Path, n: int, batch_size: int, html_every: int, disti
         layout_index, study_index = divmod(rest, len(studies))
         study = studies[study_index]
         if cycle:
-            study = _with_nct(study, f"NCT{90_000_000 + cycle * 100_000 + study_index:08d}")
+            study = _as_new_trial(study, cycle, study_index)
             if distinct_titles:
                 study = _with_distinct_titles(study, f"{cycle}:{study_index}", vocabulary)
         layout = LAYOUTS[layout_index]
@@ -98,7 +135,8 @@ def generate_from_samples(raw: Path, n: int, batch_size: int, start: int = 0, ba
     for i in range(start, start + n):
         suffix, text = texts[i % len(texts)]
         cycle = i // len(texts)
-        text = NCT.sub(lambda m: f"NCT{(int(m.group()[3:]) + cycle * 7919) % 100_000_000:08d}", text)
+        # NCT serials start with 0 (an "NCT1..." is no NCT id and would link nothing)
+        text = NCT.sub(lambda m: f"NCT0{(int(m.group()[3:]) + cycle * 7919) % 10_000_000:07d}", text)
         path = raw / f"{batch_prefix}{(i - start) // batch_size:04d}" / f"{i:07d}{suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="")
