@@ -37,19 +37,22 @@ _DIGIT_RUN = re.compile(r"\d{5,}|(?<![A-Za-z0-9])(?!19\d\d|20\d\d)\d{4}(?!\d)")
 
 
 def _fresh_id(value: str, salt: str) -> str:
-    """The id with its serial digits (_DIGIT_RUN) replaced by seeded digits, leading zeros kept:
-    the same registry format (so it is still extracted and linked as that registry's id), another
-    trial. An id without such digits gets the salt appended."""
+    """The id with its serial digits (_DIGIT_RUN) replaced by seeded digits but the first (the
+    "0" of NCT0... and EudraCT YYYY-0..., the "5" of EU CT YYYY-5...): the same registry format
+    (so it is still extracted and linked as that registry's id), another trial. With fewer than
+    6 digits seeded ("1121", "D4194R00002": at most 10,000 values, so copies of one study in
+    different cycles could share an org id and link) the salt is appended as well."""
+    seeded_digits = 0
+
     def digits(match: re.Match) -> str:
+        nonlocal seeded_digits
         run = match.group()
-        significant = run.lstrip("0")
-        if not significant:
-            return run
+        seeded_digits += len(run) - 1
         seeded = str(int(hashlib.sha256(f"{salt}:{run}".encode()).hexdigest(), 16))  # ~77 digits
-        return run[:len(run) - len(significant)] + str(1 + int(seeded[0]) % 9) + seeded[1:len(significant)]
+        return run[0] + seeded[-(len(run) - 1):] if len(run) > 1 else run
 
     fresh = _DIGIT_RUN.sub(digits, value)
-    return fresh if fresh != value else f"{value}-C{salt}"
+    return fresh if seeded_digits >= 6 else f"{fresh}-C{salt}"
 
 
 def _as_new_trial(study: dict, cycle: int, study_index: int) -> dict:
