@@ -162,4 +162,4 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
             finally:
                 reader.close()
 
-    return write_rows(path, schema, batches())
+    return write_rows(path, schema, batches(), name=table)

@@ -116,7 +116,8 @@ def publish(warehouse_root: Path, build: Path, file_hashes: dict[str, str]) -> P
 def write_snapshot(warehouse_root: Path, tables: dict[str, pa.Table]) -> Path:
     """Write all tables (already sorted) as one snapshot and switch `current` to it. Returns its dir."""
     build = new_build_dir(warehouse_root)
-    hashes = {name: write_rows(build / f"{name}.parquet", table.schema, [table]) for name, table in sorted(tables.items())}
+    hashes = {name: write_rows(build / f"{name}.parquet", table.schema, [table], name=name)
+              for name, table in sorted(tables.items())}
     return publish(warehouse_root, build, hashes)
 
 

@@ -115,7 +115,7 @@ def test_engine_writes_the_bytes_of_the_reference_build(corpus, scratch, tmp_pat
     assert sorted(got) == sorted(TABLES)
     for name, table in reference.items():
         assert result.row_counts[name] == table.num_rows, name
-        assert got[name] == write_rows(tmp_path / f"{name}.parquet", TABLES[name], [table]), f"{name} bytes differ"
+        assert got[name] == write_rows(tmp_path / f"{name}.parquet", TABLES[name], [table], name=name), f"{name} bytes differ"
     assert result.row_counts["quarantine"] == 1
     if rendered:  # the same study in three layouts is one trial, and the long lists made many rows
         assert result.row_counts["trials"] < result.row_counts["source_records"]
