@@ -140,20 +140,55 @@ def _ranges(key: str, bounds: list) -> list[tuple[str, list]]:
             + [(f"({key} >= ? OR {key} IS NULL)", [bounds[-1]])])
 
 
+def _key_ranges_sql(key: str, runs: list[tuple]) -> str | None:
+    """SQL true for the key values inside the runs' ranges (row_group_reuse.ReusePlan.runs); None
+    when a bound is not a string (the keys reused on are trial ids)."""
+    terms = []
+    for lo, hi in runs:
+        if any(bound is not None and not isinstance(bound, str) for bound in (lo, hi)):
+            return None
+        parts = ([f"{key} >= {sql_string(lo)}"] if lo is not None else []) + (
+            [f"{key} < {sql_string(hi)}"] if hi is not None else [])
+        terms.append("(" + (" AND ".join(parts) or "TRUE") + ")")
+    return " OR ".join(terms) or "FALSE"
+
+
 def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, select_sql: str, path: Path,
-                budget: int | None = None, stand_in_sql: str | None = None) -> str:
+                budget: int | None = None, stand_in_sql: str | None = None, previous: Path | None = None,
+                dirty_keys: list | None = None) -> str:
     """Write `select_sql` (must yield the schema's columns) sorted as `table`; returns the file
     sha256. With a budget (bytes), a table too big to sort within it is sorted range by range of
     its first sort key (sort_bounds, measured on stand_in_sql when given): the same rows in the
     same order, so the same bytes. Each range reads the source again (source_records at 200,000
-    pages: 2 ranges, 2.0 -> 4.1 s)."""
+    pages: 2 ranges, 2.0 -> 4.1 s).
+
+    previous, dirty_keys: the previous snapshot's file of the table and the values of its first
+    sort key whose rows may have changed since (added, changed, removed): its row groups out of
+    their reach are copied, and only the rows of the others are queried, sorted and encoded
+    (pipelines.warehouse.row_group_reuse); the bytes are those of a write of every row."""
     from pipelines.warehouse.build import sort_columns
+    from pipelines.warehouse.parquet_out import (WRITER_OPTIONS, contract_schema, file_sha256, footer_template,
+                                                 keys_per_group, row_groups)
+    from pipelines.warehouse.parquet_splice import encode_row_group, write_spliced
+    from pipelines.warehouse.row_group_reuse import assemble, plan_reuse
 
     columns = ", ".join(quote(f.name) for f in schema)
-    bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql)
-    key, order = quote(sort_columns(table, schema)[0]), order_by(table, schema)
+    first = sort_columns(table, schema)[0]
+    key, order = quote(first), order_by(table, schema)
+    plan = plan_reuse(previous, first, dirty_keys or ()) if previous is not None else None
+    ranges_sql = _key_ranges_sql(key, plan.runs()) if plan is not None else None
+    if ranges_sql is None:
+        plan = None
+    else:  # only the rows of the rewritten ranges
+        select_sql = f"SELECT * FROM ({select_sql}) WHERE {ranges_sql}"
+    rewritten = plan is None or any(plan.dirty)
+    bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql) if rewritten else []
+    if bounds and plan is not None:  # the whole table would not fit: are the rewritten ranges' rows fewer?
+        bounds = sort_bounds(con, table, schema, select_sql, budget)
 
     def batches():
+        if not rewritten:
+            return
         for where, params in _ranges(key, bounds):
             query = f"SELECT {columns} FROM ({select_sql}) WHERE {where} ORDER BY {order}"
             reader = con.sql(query, params=params or None).to_arrow_reader(batch_size=STREAM_ROWS)
@@ -162,4 +197,10 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
             finally:
                 reader.close()
 
-    return write_rows(path, schema, batches(), name=table)
+    if plan is None:
+        return write_rows(path, schema, batches(), name=table)
+    schema = contract_schema(schema)
+    groups = row_groups(batches(), schema, first, keys_per_group(table))
+    write_spliced(path, footer_template(schema),
+                  assemble(plan, groups, first, lambda group: encode_row_group(group, schema, WRITER_OPTIONS)[0]))
+    return file_sha256(path)

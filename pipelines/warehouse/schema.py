@@ -302,7 +302,7 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
 # Rows are sorted by these columns (a stable sort of a content-determined order: deterministic).
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "trials": ("trial_id",),
-    "source_records": ("record_id",),
+    "source_records": ("trial_id", "record_id"),  # by trial: a run rewrites only the row groups of changed trials
     "trial_identifiers": ("trial_id", "id_type", "identifier", "record_id", "field"),
     "trial_links": ("trial_id", "record_id_a", "record_id_b", "method", "shared_value"),
     "field_provenance": ("trial_id", "field", "record_id"),

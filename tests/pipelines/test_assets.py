@@ -198,7 +198,13 @@ def test_failing_check_keeps_previous_snapshot(tmp_path, monkeypatch):
         sql = real_sql(con, name, parts, previous)
         return f"{sql} UNION ALL (SELECT * FROM ({sql}) ORDER BY trial_id LIMIT 1)" if name == "trials" else sql
 
+    real_dirty = engine._dirty_trials
+
+    def dirty_with_the_duplicate(con, previous):  # its row group is written again, not copied
+        return sorted({*real_dirty(con, previous), con.execute("SELECT min(trial_id) FROM mapping").fetchall()[0][0]})
+
     monkeypatch.setattr(engine, "_resolved_table_sql", trials_with_a_duplicate)
+    monkeypatch.setattr(engine, "_dirty_trials", dirty_with_the_duplicate)
     (raw / "b1" / "late.txt").write_text("still not a trial page\n", encoding="utf-8")
     _, second = run_graph(raw, warehouse, dg.DagsterInstance.ephemeral())
     assert not second.success

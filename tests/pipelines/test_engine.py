@@ -165,6 +165,37 @@ def test_changed_and_removed_files_equal_a_from_scratch_run(corpus, tmp_path):
     assert removed not in paths and not any(p.startswith("batch_2/") for p in paths)
 
 
+def test_a_record_that_changes_an_untouched_trials_links_equals_a_from_scratch_run(corpus, tmp_path, monkeypatch):
+    """A new trial's record with another trial's org study id and sponsor: that org id no longer
+    links the other trial's records (they still share their NCT id), so its trial_links rows
+    change while its records, and so the trial, are untouched. Row groups of a few trials, so
+    that trial's row group is not written again for another trial's sake."""
+    import pyarrow.parquet as pq
+    from pipelines.warehouse import parquet_out
+    from tests.render.variants import render_page
+
+    monkeypatch.setattr(parquet_out, "ROW_GROUP_ROWS", 16)
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    work, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    shutil.copytree(raw, work)
+    _, first = ingest_all(work, warehouse)
+    links = pq.read_table(first.snapshot / "trial_links.parquet", columns=["trial_id", "method"]).to_pylist()
+    by_org = sorted({r["trial_id"] for r in links if r["method"] == "org_study_id+sponsor" and r["trial_id"].startswith("NCT")})
+    if not by_org:
+        pytest.skip("no rendered trial linked by org study id")
+    study = load_v2_study(SHARED_DIR / "real" / "ctgov_v2" / f"{by_org[0]}.json")
+    study["protocolSection"]["identificationModule"]["nctId"] = "NCT09999999"
+    (work / "late").mkdir()
+    (work / "late" / "same_org_id_veeva.txt").write_text(render_page("veeva", study).text(), encoding="utf-8")
+    _, incremental = ingest_all(work, warehouse)
+    _, scratch = ingest_all(work, tmp_path / "scratch", incremental=False)
+    assert file_hashes(incremental.snapshot) == file_hashes(scratch.snapshot)
+    after = pq.read_table(incremental.snapshot / "trial_links.parquet", columns=["trial_id", "method"]).to_pylist()
+    assert {r["method"] for r in after if r["trial_id"] == by_org[0]} != {r["method"] for r in links if r["trial_id"] == by_org[0]}
+
+
 def test_a_rerun_with_nothing_new_parses_nothing_and_keeps_the_snapshot(corpus, tmp_path):
     raw, _ = corpus
     warehouse = tmp_path / "warehouse"

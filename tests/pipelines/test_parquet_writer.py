@@ -1,7 +1,10 @@
-"""The warehouse writer's row groups: cut by content and spliced into one file
-(pipelines.warehouse.parquet_out, parquet_splice, thrift_compact)."""
+"""The warehouse writer's row groups: cut by content, spliced into one file, and copied from the
+previous snapshot's file where no changed trial reaches (pipelines.warehouse.parquet_out,
+parquet_splice, row_group_reuse, thrift_compact): the bytes are always those of a write of every
+row."""
 from __future__ import annotations
 
+import random
 import struct
 
 import duckdb
@@ -10,6 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.warehouse import parquet_out, parquet_splice, thrift_compact
+from pipelines.warehouse.duck import copy_sorted
+from pipelines.warehouse.row_group_reuse import plan_reuse
 from pipelines.warehouse.schema import TABLES
 
 
@@ -80,3 +85,49 @@ def test_row_groups_are_cut_by_content_not_by_count(tmp_path, small_groups):
     table = _trials(keys)
     parquet_out.write_rows(again, TABLES["trials"], [table.slice(i, 7) for i in range(0, table.num_rows, 7)], name="trials")
     assert again.read_bytes() == before.read_bytes()
+
+
+def _write(con, path, table: pa.Table, previous=None, dirty=None) -> str:
+    con.register("rows_in", table)
+    try:
+        return copy_sorted(con, "trials", TABLES["trials"], "SELECT * FROM rows_in", path,
+                           previous=previous, dirty_keys=dirty)
+    finally:
+        con.unregister("rows_in")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_reusing_row_groups_writes_the_bytes_of_a_full_write(tmp_path, small_groups, seed):
+    rng = random.Random(seed)
+    old_keys = sorted({f"NCT0{rng.randrange(10**7):07d}" for _ in range(300)})
+    con = duckdb.connect()
+    old_path = tmp_path / "old.parquet"
+    _write(con, old_path, _trials(old_keys))
+    starts = plan_reuse(old_path, "trial_id", []).starts
+    kept = set(old_keys)
+    removed = set(rng.sample(old_keys, rng.randrange(0, 6)))
+    removed |= set(rng.sample(starts, min(len(starts), rng.randrange(0, 3))))  # a row group's first trial goes
+    changed = set(rng.sample(sorted(kept - removed), rng.randrange(0, 6)))
+    added = {f"NCT0{rng.randrange(10**7):07d}" for _ in range(rng.randrange(0, 6))} - kept
+    if seed % 3 == 0:  # new registrations sort last
+        added |= {f"NCT09{i:06d}" for i in range(rng.randrange(1, 30))}
+    new_keys = sorted((kept - removed) | added)
+    new_table = pa.concat_tables([_trials(sorted(set(new_keys) - changed)), _trials(sorted(changed), version=1)])
+    full, reused = tmp_path / "full.parquet", tmp_path / "reused.parquet"
+    _write(con, full, new_table)
+    dirty = sorted(removed | changed | added)
+    _write(con, reused, new_table, previous=old_path, dirty=dirty)
+    assert reused.read_bytes() == full.read_bytes()
+    plan = plan_reuse(old_path, "trial_id", dirty)
+    if len(dirty) < 4:
+        assert plan.kept_rows > 0  # something was copied, not all written again
+
+
+def test_nothing_dirty_copies_every_row_group(tmp_path, small_groups):
+    con = duckdb.connect()
+    table = _trials([f"NCT0{i:07d}" for i in range(100)])
+    old, new = tmp_path / "old.parquet", tmp_path / "new.parquet"
+    _write(con, old, table)
+    # the source is not even read: it may be anything
+    assert copy_sorted(con, "trials", TABLES["trials"], "SELECT * FROM no_such_table", new,
+                       previous=old, dirty_keys=[]) == parquet_out.file_sha256(old)
