@@ -167,10 +167,7 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
     their reach are copied, and only the rows of the others are queried, sorted and encoded
     (pipelines.warehouse.row_group_reuse); the bytes are those of a write of every row."""
     from pipelines.warehouse.build import sort_columns
-    from pipelines.warehouse.parquet_out import (WRITER_OPTIONS, contract_schema, file_sha256, footer_template,
-                                                 keys_per_group, row_groups)
-    from pipelines.warehouse.parquet_splice import encode_row_group, write_spliced
-    from pipelines.warehouse.row_group_reuse import assemble, plan_reuse
+    from pipelines.warehouse.row_group_reuse import plan_reuse
 
     columns = ", ".join(quote(f.name) for f in schema)
     first = sort_columns(table, schema)[0]
@@ -197,10 +194,4 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
             finally:
                 reader.close()
 
-    if plan is None:
-        return write_rows(path, schema, batches(), name=table)
-    schema = contract_schema(schema)
-    groups = row_groups(batches(), schema, first, keys_per_group(table))
-    write_spliced(path, footer_template(schema),
-                  assemble(plan, groups, first, lambda group: encode_row_group(group, schema, WRITER_OPTIONS)[0]))
-    return file_sha256(path)
+    return write_rows(path, schema, batches(), name=table, reuse=plan)

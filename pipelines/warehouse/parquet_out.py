@@ -17,12 +17,16 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.warehouse import parquet_splice as splice
+
+if TYPE_CHECKING:
+    from pipelines.warehouse.row_group_reuse import ReusePlan
 
 # the mean row group size aimed at (content-defined: not a bound). Smaller groups keep more of
 # the previous file when changed trials are scattered; each costs ~1 KB of footer
@@ -125,18 +129,25 @@ def contract_schema(schema: pa.Schema) -> pa.Schema:
     return schema.remove_metadata() if schema.metadata and b"pandas" in schema.metadata else schema
 
 
-def encoded(groups: Iterable[pa.Table], schema: pa.Schema) -> Iterator[splice.RowGroupBytes]:
-    for group in groups:
-        yield splice.encode_row_group(group, schema, WRITER_OPTIONS)[0]
+def encode(group: pa.Table, schema: pa.Schema) -> splice.RowGroupBytes:
+    return splice.encode_row_group(group, schema, WRITER_OPTIONS)
 
 
 def write_rows(path: Path, schema: pa.Schema, chunks: Iterable[pa.RecordBatch | pa.Table],
-               name: str | None = None) -> str:
+               name: str | None = None, reuse: "ReusePlan | None" = None) -> str:
     """Write the chunks (already in their final order) as `path`, row groups cut on table `name`'s
-    first sort key; returns the file's sha256."""
+    first sort key; returns the file's sha256. reuse: the previous file's row groups to copy
+    (pipelines.warehouse.row_group_reuse); the chunks are then the rows of the other ranges."""
+    from pipelines.warehouse.row_group_reuse import assemble
+
     schema = contract_schema(schema)
-    groups = row_groups(chunks, schema, group_key(name, schema), keys_per_group(name))
-    splice.write_spliced(path, footer_template(schema), encoded(groups, schema))
+    key = group_key(name, schema)
+    groups = row_groups(chunks, schema, key, keys_per_group(name))
+    if reuse is None:
+        pieces = (encode(group, schema) for group in groups)
+    else:
+        pieces = assemble(reuse, groups, key, lambda group: encode(group, schema))
+    splice.write_spliced(path, footer_template(schema), pieces)
     return file_sha256(path)
 
 

@@ -3,8 +3,9 @@ pyarrow (the same rows give the same bytes), and a row group that is already enc
 file (the previous snapshot's) is copied as bytes, not decoded and encoded again.
 
 The file is "PAR1", the row groups' column chunks one after the other, then the footer: the
-FileMetaData of a one-group file of the same schema and writer (pipelines.warehouse.parquet_out)
-with the row groups' entries, their offsets moved to where their bytes now are. The bytes depend
+FileMetaData pyarrow writes for the schema with the same options (a template:
+pipelines.warehouse.parquet_out.footer_template) with the row groups' entries, their offsets
+moved to where their bytes now are, and their row count. The bytes depend
 only on the row groups and their order, so a file assembled from copied row groups is the file
 that encoding every row group would give (tests).
 """
@@ -67,19 +68,17 @@ def row_group_span(meta: list[tc.Field]) -> tuple[int, int]:
     return tc.get(meta, RG_FILE_OFFSET), tc.get(meta, RG_COMPRESSED_SIZE)
 
 
-def encode_row_group(table: pa.Table, schema: pa.Schema, writer_options: dict) -> tuple[RowGroupBytes, list[tc.Field]]:
-    """The rows as one encoded row group, and the FileMetaData of the one-group file pyarrow
-    wrote for them (the template of the footer)."""
+def encode_row_group(table: pa.Table, schema: pa.Schema, writer_options: dict) -> RowGroupBytes:
+    """The rows as one row group, encoded by pyarrow (as the one row group of a file)."""
     buffer = io.BytesIO()
     with pq.ParquetWriter(buffer, schema, **writer_options) as writer:
         writer.write_table(table.combine_chunks(), row_group_size=max(1, table.num_rows))
     data = buffer.getvalue()
-    footer = read_footer(data)
-    groups = tc.get(footer, FMD_ROW_GROUPS).items
+    groups = tc.get(read_footer(data), FMD_ROW_GROUPS).items
     if len(groups) != 1:
         raise ValueError(f"expected one row group, pyarrow wrote {len(groups)}")
     start, length = row_group_span(groups[0])
-    return RowGroupBytes(data[start:start + length], groups[0], start), footer
+    return RowGroupBytes(data[start:start + length], groups[0], start)
 
 
 def read_row_group(path: Path, meta: list[tc.Field]) -> RowGroupBytes:

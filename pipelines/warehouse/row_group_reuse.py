@@ -12,7 +12,7 @@ one, so cutting the new rows of its key range by content gives the from-scratch 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def plan_reuse(previous: Path, key: str, dirty_keys: Iterable) -> ReusePlan | No
 
 
 def assemble(plan: ReusePlan, new_groups: Iterable[pa.Table], key: str,
-             encode: "callable[[pa.Table], splice.RowGroupBytes]") -> Iterator[splice.RowGroupBytes]:
+             encode: Callable[[pa.Table], splice.RowGroupBytes]) -> Iterator[splice.RowGroupBytes]:
     """The row groups of the new file in order: kept ones copied from plan.path, and in place of
     each run the new groups (the run's rows cut by content, in key order) whose first key falls
     in it."""
