@@ -101,26 +101,35 @@ SORT_SHARE = 0.25
 SAMPLE_ROWS = 4_096
 
 
+def _sort_parts(con: duckdb.DuckDBPyConnection, measured_sql: str, budget: int) -> int:
+    """Ranges the rows of `measured_sql` need to sort each within SORT_SHARE of the budget (their
+    size estimated from a sample's Arrow bytes)."""
+    sample = con.sql(f"{measured_sql} LIMIT {SAMPLE_ROWS}").to_arrow_table()
+    if sample.num_rows < SAMPLE_ROWS:  # the whole table
+        return 1
+    rows = con.execute(f"SELECT count(*) FROM ({measured_sql})").fetchall()[0][0]
+    return math.ceil(rows * sample.nbytes / max(1, sample.num_rows) / (budget * SORT_SHARE))
+
+
 def sort_bounds(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, select_sql: str,
-                budget: int | None, stand_in_sql: str | None = None) -> list:
+                budget: int | None, stand_in_sql: str | None = None, recheck: bool = False) -> list:
     """Values of the table's first sort key that cut `select_sql` into ranges small enough to sort
-    within SORT_SHARE of the budget (none when it fits at once). The rows' size is estimated from
-    a sample's Arrow bytes; the cuts are exact quantiles, so ranges hold similar row counts.
+    within SORT_SHARE of the budget (none when it fits at once). The cuts are exact quantiles,
+    so ranges hold similar row counts.
 
     stand_in_sql: rows that stand for the table's (at least as many, as wide: the staged rows it
     is made of), sampled and counted instead of `select_sql`, which joins and unions. Sampling
-    and counting the table's own query cost 1.5 of the 8 s of a +1% write at 100,000 pages."""
+    and counting the table's own query cost 1.5 of the 8 s of a +1% write at 100,000 pages.
+    recheck: the stand-in may hold far more rows (select_sql keeps only some key ranges): when it
+    says the rows do not fit, select_sql itself is measured before cutting."""
     from pipelines.warehouse.build import sort_columns
 
     if not budget:
         return []
-    measured = f"SELECT * FROM ({stand_in_sql})" if stand_in_sql else (
-        f"SELECT {', '.join(quote(f.name) for f in schema)} FROM ({select_sql})")
-    sample = con.sql(f"{measured} LIMIT {SAMPLE_ROWS}").to_arrow_table()
-    if sample.num_rows < SAMPLE_ROWS:  # the whole table
-        return []
-    rows = con.execute(f"SELECT count(*) FROM ({measured})").fetchall()[0][0]
-    parts = math.ceil(rows * sample.nbytes / max(1, sample.num_rows) / (budget * SORT_SHARE))
+    own = f"SELECT {', '.join(quote(f.name) for f in schema)} FROM ({select_sql})"
+    parts = _sort_parts(con, f"SELECT * FROM ({stand_in_sql})" if stand_in_sql else own, budget)
+    if parts > 1 and stand_in_sql and recheck:
+        parts = _sort_parts(con, own, budget)
     if parts <= 1:
         return []
     key = quote(sort_columns(table, schema)[0])
@@ -179,9 +188,7 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
     else:  # only the rows of the rewritten ranges
         select_sql = f"SELECT * FROM ({select_sql}) WHERE {ranges_sql}"
     rewritten = plan is None or any(plan.dirty)
-    bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql) if rewritten else []
-    if bounds and plan is not None:  # the whole table would not fit: are the rewritten ranges' rows fewer?
-        bounds = sort_bounds(con, table, schema, select_sql, budget)
+    bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql, plan is not None) if rewritten else []
 
     def batches():
         if not rewritten:
