@@ -132,6 +132,21 @@ def shared_workers() -> Iterator[None]:
             shutdown_pool()
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
+def start_workers(workers: int = 0) -> None:
+    """Inside shared_workers(): start the intake processes now, in the background, so their start
+    (a forkserver importing the parsers, then the workers: about 0.7 s) overlaps what the caller
+    does before its first intake instead of delaying it. A no-op outside the block (the pool
+    would be stopped before it served anything) or with one worker (no pool)."""
+    workers = workers or default_workers()
+    if _SHARED[0] and workers > 1:
+        for _ in range(workers):  # the executor starts a worker per task while none is idle
+            _submit(workers, _ready)
+
+
 def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
                   chunk_fn: ChunkFn | None = None) -> Iterator[dict[str, pa.Table]]:
     """Staged tables of the given files, chunk by chunk, across processes when it pays (at most

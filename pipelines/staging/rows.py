@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipelines.arrow_rows import table_from_rows
 from parsers import record as record_module
 from parsers.record import RecordOutcome, SourceRecord
 from pipelines.reconcile.model import ParsedFile
@@ -156,4 +157,4 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
                                   for tokens, text in record_titles(outcome.record.title, outcome.record.official_title))
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
-    return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in staged_schemas().items()}
+    return {name: table_from_rows(rows[name], schema) for name, schema in staged_schemas().items()}

@@ -174,19 +174,21 @@ def plan_relative(warehouse_root: Path, raw_root: Path, batch_key: str,
     if is_current_format(read_manifest(directory)):
         files = read_staged(warehouse_root, batch_key, "files", ["raw_path", "size", "mtime_ns", "sha256"])
         index = {r[0]: r[1:] for r in zip(*(files.column(i).to_pylist() for i in range(4)))}
-    root = os.fspath(raw_root)
+    # one lstat per listed file is the whole cost of an unchanged batch (0.1 s per 20,000 files):
+    # plain string paths and locals, no Path or os.path.join per file
+    prefix, native, lstat = os.fspath(raw_root) + os.sep, os.sep != "/", os.lstat
     parse, keep = [], {}
     for rel in raw_paths:
-        path = os.path.join(root, *rel.split("/"))
+        path = prefix + (rel.replace("/", os.sep) if native else rel)
         staged = index.get(rel)
         try:
-            st = os.lstat(path)
+            st = lstat(path)
             stat_sig = (st.st_size, st.st_mtime_ns)
         except OSError:
             stat_sig = (None, None)
         if staged is None or None in stat_sig or staged[2] is None:
             parse.append(rel)
-        elif stat_sig == tuple(staged[:2]) or _sha256(Path(path)) == staged[2]:
+        elif stat_sig == staged[:2] or _sha256(Path(path)) == staged[2]:
             keep[rel] = stat_sig
         else:
             parse.append(rel)

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipelines.arrow_rows import table_from_rows
+
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
 from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
 from pipelines.warehouse.components import compute_components, mark_recluster
@@ -78,9 +80,9 @@ def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | 
     mappings, links, blocked = [], [], []
     for clusters in cluster_chunks(con, "recluster"):
         mappings.append(pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())}))
-        links.append(pa.Table.from_pylist(
+        links.append(table_from_rows(
             [{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
-             for e in clusters.edges], schema=TABLES["trial_links"]))
+             for e in clusters.edges], TABLES["trial_links"]))
         blocked.extend(clusters.blocked)
         del clusters
     for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.arrow_rows import table_from_rows
 from pipelines import checks
 from pipelines.fingerprint import ENGINE_FINGERPRINT
 from pipelines.memory import release_memory
@@ -173,7 +174,7 @@ def _dirty_trials(con, previous: Path | None) -> list[str]:
 
 
 def _python_table(con, name: str, rows: list[dict]) -> str:
-    table_from_arrow(con, f"py_{name}", pa.Table.from_pylist(rows, schema=TABLES[name]))
+    table_from_arrow(con, f"py_{name}", table_from_rows(rows, TABLES[name]))
     return f"SELECT * FROM py_{name}"
 
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
+from pipelines.arrow_rows import table_from_rows
 from pipelines.reconcile import resolve_cluster
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
@@ -114,7 +115,7 @@ def _resolve_slices(con: duckdb.DuckDBPyConnection, members: Path, slices: list[
         for name, buffered in rows.items():
             if buffered:
                 path = parts_dir / f"{name}-{tag}-{len(out.parts[name]):05d}.parquet"
-                pq.write_table(pa.Table.from_pylist(buffered, schema=TABLES[name]), path)
+                pq.write_table(table_from_rows(buffered, TABLES[name]), path)
                 out.parts[name].append(path)
                 buffered.clear()
 

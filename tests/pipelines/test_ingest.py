@@ -318,6 +318,21 @@ def test_intake_workers_serve_every_batch_inside_shared_workers_only(tmp_path):
     assert not alone & first and multiprocessing.active_children() == []  # outside: stopped after each intake
 
 
+def test_start_workers_starts_the_pool_the_next_intake_uses_only_inside_shared_workers(tmp_path):
+    import multiprocessing
+
+    raw, files = _pool_raw(tmp_path)
+    ingest.start_workers(2)  # outside the block: the pool would only be stopped again
+    assert multiprocessing.active_children() == []
+    with ingest.shared_workers():
+        ingest.start_workers(2)
+        started = {p.pid for p in multiprocessing.active_children()}
+        assert len(started) == 2  # both workers run before any intake asks for them
+        used = _worker_pids(raw, files)
+        assert len(used) == 2 and used <= started  # the intake parses in the processes started early
+    assert multiprocessing.active_children() == []
+
+
 def _intake_in_child(raw: str) -> None:
     raw_root = Path(raw)
     _worker_pids(raw_root, ingest.scan_batches(raw_root)["b"].files)
