@@ -181,6 +181,7 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
 
     from pipelines import ingest
     from pipelines.definitions import build_defs
+    from pipelines.memory import frozen_heap
     from pipelines.defs.jobs import INGEST_BATCH_JOB, SNAPSHOT_JOB
     from pipelines.defs.partitions import RAW_BATCHES
     from pipelines.defs.resources import TrialbridgeConfig
@@ -198,7 +199,9 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
     report = IngestReport(EXIT_OK, 0.0, batches=len(batches))
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with _instance() as instance, Progress(*columns, console=console, transient=False) as progress:
+    # frozen_heap: the imports' objects (Dagster's, about 250,000) are not re-scanned by each of
+    # the collector's full passes during the run, nor by each release_memory() (0.13 s)
+    with frozen_heap(), _instance() as instance, Progress(*columns, console=console, transient=False) as progress:
         known = set(instance.get_dynamic_partitions(RAW_BATCHES))
         new_keys = [k for k in batches if k not in known]
         if new_keys:

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
 from pipelines.arrow_rows import table_from_rows
+from pipelines.memory import settle_heap
 from pipelines.reconcile import resolve_cluster
 from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
@@ -148,6 +149,7 @@ class _Job:
 
 
 def _run_job(job: _Job) -> Resolved:
+    settle_heap()  # a worker process between two slices
     spill = Path(job.parts_dir) / f"spill-{job.slice_}"
     con = connect(spill, job.memory_limit, threads=1)
     try:

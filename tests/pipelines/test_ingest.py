@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -325,7 +326,10 @@ def test_start_workers_starts_the_pool_the_next_intake_uses_only_inside_shared_w
     ingest.start_workers(2)  # outside the block: the pool would only be stopped again
     assert multiprocessing.active_children() == []
     with ingest.shared_workers():
-        ingest.start_workers(2)
+        ingest.start_workers(2)  # returns at once: a thread starts them
+        deadline = time.monotonic() + 60
+        while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         started = {p.pid for p in multiprocessing.active_children()}
         assert len(started) == 2  # both workers run before any intake asks for them
         used = _worker_pids(raw, files)

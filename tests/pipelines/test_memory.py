@@ -28,3 +28,36 @@ def test_freed_small_objects_go_back_to_the_system():
     assert held - before > 50  # the test did allocate
     assert after < held - 30, (before, held, after)
     assert keep  # kept alive across the release
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.self_ref = self  # a cycle: only the collector frees it
+
+
+def test_settle_heap_collects_garbage_before_freezing_the_survivors():
+    import gc
+    import weakref
+
+    from pipelines.memory import settle_heap
+
+    garbage, survivor = _Node(), _Node()
+    dead = weakref.ref(garbage)
+    del garbage
+    try:
+        settle_heap()
+        assert dead() is None  # the cycle was collected, not frozen
+        assert gc.get_freeze_count() > 0 and survivor.self_ref is survivor
+    finally:
+        gc.unfreeze()
+
+
+def test_frozen_heap_freezes_for_the_block_only():
+    import gc
+
+    from pipelines.memory import frozen_heap
+
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # a long-lived caller collects its old objects again
