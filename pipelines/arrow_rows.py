@@ -1,9 +1,10 @@
 """Python row dicts -> an Arrow table of a given schema, fast.
 
 `pa.Table.from_pylist` gathers each column in a Python loop over the rows; converting the rows
-as one struct array does the same in C++: 20 times faster on 20,000 flat rows of 7 columns,
-a quarter faster on the nested staged records. Same result: missing keys are nulls, keys the
-schema does not name are ignored, a value of the wrong type raises ArrowTypeError.
+as one struct array does that in C++. Measured: the resolve step's part files 1.30 -> 1.04 s per
+13,000 trials, the staged rows of 64 pages a quarter faster (nested records dominate both).
+Same result: missing keys are nulls, keys the schema does not name are ignored, a value of the
+wrong type raises ArrowTypeError.
 """
 from __future__ import annotations
 

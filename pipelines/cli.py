@@ -139,15 +139,17 @@ def summarize_warehouse(warehouse_root: Path, report: IngestReport) -> None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from pipelines.parquet_read import read_parquet
+
     current = warehouse_root / "current"
     report.snapshot = str(current.resolve())
-    records = pq.read_table(current / "source_records.parquet", columns=["source", "trial_id", "warnings"])
+    records = read_parquet(current / "source_records.parquet", ["source", "trial_id", "warnings"])
     report.files_by_source = dict(sorted(Counter(records.column("source").to_pylist()).items()))
     report.warnings = int(pc.sum(pc.list_value_length(records.column("warnings"))).as_py() or 0)
     per_trial = Counter(records.column("trial_id").to_pylist())
     report.merged_trials = sum(1 for n in per_trial.values() if n > 1)
     report.trials = pq.read_metadata(current / "trials.parquet").num_rows
-    quarantine = pq.read_table(current / "quarantine.parquet", columns=["reason"])
+    quarantine = read_parquet(current / "quarantine.parquet", ["reason"])
     report.quarantined_by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
     if (current / "quality.html").is_file():
         report.quality_report = str(current / "quality.html")
@@ -181,10 +183,10 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
 
     from pipelines import ingest
     from pipelines.definitions import build_defs
-    from pipelines.memory import frozen_heap
     from pipelines.defs.jobs import INGEST_BATCH_JOB, SNAPSHOT_JOB
     from pipelines.defs.partitions import RAW_BATCHES
     from pipelines.defs.resources import TrialbridgeConfig
+    from pipelines.memory import frozen_heap
 
     from pipelines.staging.store import batch_changed
     from pipelines.warehouse.engine import is_up_to_date

@@ -44,8 +44,8 @@ __all__ = [
     "INTERNAL_ERROR", "MIN_FILES_FOR_POOL", "ROOT_BATCH", "SOURCES", "Batch", "StageSummary", "batch_fingerprint",
     "default_workers", "forget_removed_batches", "ingest_batch", "is_staged", "iter_staged", "load_staged",
     "read_staged", "record_from_dict", "relative_raw_path", "remove_stale_staging", "sanitize_batch_key",
-    "scan_batch", "scan_batches", "scan_raw_paths", "shared_workers", "staged_batch_dir", "staged_batches", "staging_root", "start_workers",
-    "warning_codes",
+    "scan_batch", "scan_batches", "scan_raw_paths", "shared_workers", "staged_batch_dir", "staged_batches", "staging_root",
+    "start_workers", "warning_codes",
 ]
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 from pipelines import checks, ingest
 from pipelines.defs.intake import OWNERS, parsed_key
 from pipelines.defs.resources import TrialbridgeConfig
+from pipelines.parquet_read import read_parquet
 from pipelines.warehouse import TABLE_DESCRIPTIONS, TABLES
 
 SNAPSHOT_OP = "warehouse_snapshot"
@@ -75,8 +76,6 @@ def _check_result(outcome: checks.CheckOutcome) -> dg.AssetCheckResult:
 
 
 def _table_metadata(name: str, snapshot: Path, rows: int) -> dict:
-    import pyarrow.parquet as pq
-
     metadata = {
         "dagster/row_count": rows,
         "dagster/column_schema": table_schema(TABLES[name]),
@@ -86,7 +85,7 @@ def _table_metadata(name: str, snapshot: Path, rows: int) -> dict:
     counted = {"source_records": ("source", "records_by_source"), "quarantine": ("reason", "files_by_reason")}
     if name in counted:
         column, key = counted[name]
-        values = pq.read_table(snapshot / f"{name}.parquet", columns=[column]).column(column).to_pylist()
+        values = read_parquet(snapshot / f"{name}.parquet", [column]).column(column).to_pylist()
         metadata[key] = dg.MetadataValue.json(dict(sorted(Counter(values).items())))
     return metadata
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.arrow_rows import table_from_rows
 from parsers import record as record_module
 from parsers.record import RecordOutcome, SourceRecord
+from pipelines.arrow_rows import table_from_rows
 from pipelines.reconcile.model import ParsedFile
 from pipelines.warehouse.schema import TABLES, col
 

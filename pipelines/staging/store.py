@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.parquet_read import read_parquet
 from pipelines.staging.batches import Batch, relative_raw_path
 from pipelines.staging.rows import STAGING_FORMAT, staged_schemas
 from pipelines.warehouse.parquet_out import file_sha256
@@ -109,7 +110,7 @@ def read_staged(warehouse_root: Path, batch_key: str, table: str, columns: list[
     if not path.exists():
         empty = schema.empty_table()
         return empty.select(columns) if columns else empty
-    return pq.read_table(path, columns=columns, schema=schema)
+    return read_parquet(path, columns, schema)
 
 
 def remove_stale_staging(warehouse_root: Path, batch_key: str) -> list[str]:
@@ -314,8 +315,8 @@ def stage_batch(warehouse_root: Path, raw_root: Path, batch: Batch,
 
 
 def _fill_counts(summary: StageSummary, directory: Path) -> None:
-    records = pq.read_table(directory / "source_records.parquet", columns=["source", "warnings"])
-    quarantine = pq.read_table(directory / "quarantine.parquet", columns=["reason"])
+    records = read_parquet(directory / "source_records.parquet", ["source", "warnings"])
+    quarantine = read_parquet(directory / "quarantine.parquet", ["reason"])
     summary.by_source = dict(sorted(Counter(records.column("source").to_pylist()).items()))
     summary.quarantined = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
     summary.warnings = int(pc.sum(pc.list_value_length(records.column("warnings"))).as_py() or 0)

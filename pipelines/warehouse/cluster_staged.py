@@ -14,7 +14,6 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.arrow_rows import table_from_rows
-
 from pipelines.reconcile.clustering import Clusters, cluster_identifiers
 from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
 from pipelines.warehouse.components import compute_components, mark_recluster

@@ -21,10 +21,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.arrow_rows import table_from_rows
 from pipelines import checks
+from pipelines.arrow_rows import table_from_rows
 from pipelines.fingerprint import ENGINE_FINGERPRINT
 from pipelines.memory import release_memory
+from pipelines.parquet_read import read_parquet
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
@@ -275,7 +276,7 @@ def run_file_checks(build: Path, raw_paths: list[str]) -> list[checks.CheckOutco
     """The blocking checks over the written files, reading only the columns they test."""
     def read(name: str, columns: list[str]) -> pa.Table:
         available = set(pq.read_schema(build / f"{name}.parquet").names)
-        return pq.read_table(build / f"{name}.parquet", columns=[c for c in columns if c in available])
+        return read_parquet(build / f"{name}.parquet", [c for c in columns if c in available])
 
     enum_columns = list(checks.vocabulary_columns())
     tables = {

@@ -4,10 +4,10 @@ field_provenance, the trial-grain lists and trial_doses rows, as Parquet part fi
 Trials are resolved one at a time (pipelines.reconcile.resolve_cluster, and the trial-grain lists
 by pipelines.reconcile.trial_lists) from a stream of their members' records ordered by trial,
 without the heavy parts neither reads (criteria, outcomes, contacts, raw, texts). The members are
-cut into slices of about RESOLVE_RECORDS records by a hash of the trial id, so DuckDB sorts one
-slice at a time; with more than one worker the slices are resolved by a pool of processes, each
-with its own DuckDB connection over the same staged files. Parts come out in any order: the
-writer sorts.
+cut into slices of at most about RESOLVE_RECORDS records by a hash of the trial id, so DuckDB
+sorts one slice at a time; with more than one worker the slices (a multiple of the workers, so
+none waits out the last round idle) are resolved by a pool of processes, each with its own
+DuckDB connection over the same staged files. Parts come out in any order: the writer sorts.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
@@ -168,11 +167,14 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: in
                 "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
     records = con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0]
     total = max(1, -(-records // RESOLVE_RECORDS))
+    parallel = workers > 1 and records >= PARALLEL_MIN_RECORDS
+    if parallel:  # whole rounds of slices: 5 slices on 2 workers left one idle for the last
+        total = -(-total // workers) * workers
     con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")
     members = parts_dir / "members"
     _write_member_slices(con, members)
     drop_tables(con, "touched_members")
-    if workers <= 1 or records < PARALLEL_MIN_RECORDS:
+    if not parallel:
         return _resolve_slices(con, members, list(range(total)), parts_dir)
     jobs = [_Job(str(members), part, str(parts_dir), worker_memory) for part in range(total)]
     out = Resolved({name: [] for name in RESOLVED_TABLES}, 0)
