@@ -26,6 +26,7 @@ from pipelines.arrow_rows import table_from_rows
 from pipelines.fingerprint import ENGINE_FINGERPRINT
 from pipelines.memory import release_memory
 from pipelines.parquet_read import read_parquet
+from pipelines.report.drawer import ChartDrawer
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
@@ -203,6 +204,20 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         outcomes = run_file_checks(current, raw_paths)
         lap("checks")
         return SnapshotResult(current, counts, outcomes, 0, counts["trials"], timings)
+    # the report's charts: a helper process starts now and imports matplotlib beside the step
+    drawer = ChartDrawer() if report else None
+    try:
+        return _new_snapshot(root, batch_keys, raw_paths, memory_limit, threads, incremental, workers, drawer,
+                             lap, timings)
+    finally:
+        if drawer is not None:
+            drawer.close()
+
+
+def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memory_limit: str, threads: int | None,
+                  incremental: bool, workers: int, drawer: "ChartDrawer | None", lap, timings: dict[str, float]
+                  ) -> SnapshotResult:
+    """build_snapshot past its nothing-new check: build, check, report (when drawer), publish."""
     build = snap.new_build_dir(root)
     components_tmp = root / f".components-{build.name}.parquet"
     parts = build.parent / f".parts-{build.name}"
@@ -252,6 +267,12 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         con.close()
         shutil.rmtree(parts, ignore_errors=True)
 
+    metrics = pending = None
+    if drawer is not None:  # the charts are drawn in the helper while the checks run here
+        from pipelines.report.metrics import snapshot_metrics
+
+        metrics = snapshot_metrics(build)
+        pending = drawer.submit(metrics)
     outcomes = run_file_checks(build, raw_paths)
     lap("checks")
     if not all(o.passed for o in outcomes):
@@ -259,10 +280,10 @@ def build_snapshot(warehouse_root: Path, batch_keys: list[str], raw_paths: list[
         components_tmp.unlink(missing_ok=True)
         raise ChecksFailed(outcomes)
     counts = {name: pq.read_metadata(build / f"{name}.parquet").num_rows for name in TABLES}
-    if report:
-        from pipelines.report import write_quality_report
+    if drawer is not None:
+        from pipelines.report import write_report_files
 
-        write_quality_report(build)
+        write_report_files(build, metrics, drawer.charts(metrics, pending))
         lap("report")
     final = snap.publish(root, build, hashes)
     components_tmp.replace(root / COMPONENTS_FILE)  # before the state names the snapshot they belong to

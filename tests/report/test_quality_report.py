@@ -57,6 +57,35 @@ def test_trial_doses_and_dose_conflicts_are_counted():
     assert '<section id="doses">' in html and "candidate doses not chosen</td><td class=\"n\">1<" in html
 
 
+def test_charts_drawn_in_the_helper_process_are_the_in_process_ones(snapshot):
+    from pipelines.report.drawer import ChartDrawer
+    from pipelines.report.metrics import snapshot_metrics
+    from pipelines.report.plots import draw_charts
+
+    metrics = snapshot_metrics(snapshot)
+    with ChartDrawer() as drawer:
+        pending = drawer.submit(metrics)
+        assert pending is not None  # drawn over there, not here
+        assert drawer.charts(metrics, pending) == draw_charts(metrics)
+
+
+def test_a_dead_chart_helper_means_the_charts_are_drawn_here(snapshot):
+    import os
+    import signal
+
+    from pipelines.report.drawer import ChartDrawer
+    from pipelines.report.metrics import snapshot_metrics
+    from pipelines.report.plots import draw_charts
+
+    metrics = snapshot_metrics(snapshot)
+    with ChartDrawer() as drawer:
+        drawer.submit(metrics).result()  # the helper is up
+        for pid in list(drawer._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        charts = drawer.charts(metrics, drawer.submit(metrics))
+    assert charts == draw_charts(metrics)
+
+
 def test_same_tables_give_the_same_bytes(snapshot, report):
     tables = read_current(snapshot.parent.parent)
     first, _ = quality_report_html(tables)  # no snapshot id: the report is part of the snapshot it describes
