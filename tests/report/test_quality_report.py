@@ -3,6 +3,7 @@ drawn by a real headless Chromium offline (>= 6 non-blank charts, no console err
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -199,3 +200,28 @@ def test_metrics_count_batches_warnings_fill_and_doses_by_the_rules():
     assert m.enrollment == [10] and m.doses_per_trial == {"1 dose": 2}
     assert m.doses == {"dose mentions in records": 1, "trial doses (chosen)": 2, "trials with doses": 2,
                        "candidate doses not chosen": 1, "trials with a dose conflict": 1}
+
+
+def _ingest_in_child(raw: str, warehouse: str) -> None:
+    from pipelines.cli import run_ingest
+
+    report = run_ingest(Path(raw), Path(warehouse), workers=1)
+    assert report.exit_code == 0 and (Path(warehouse) / "current" / REPORT_FILE).is_file()
+
+
+def test_a_process_that_built_a_snapshot_with_its_chart_helper_exits(tmp_path):
+    """A Dagster step process builds the snapshot, and the report's helper process with it: the
+    step process must still be able to exit (the helper is stopped, not left to be joined)."""
+    import multiprocessing
+
+    from tests.pipelines.test_assets import write_invented_raw
+
+    write_invented_raw(tmp_path / "raw")
+    child = multiprocessing.get_context("spawn").Process(
+        target=_ingest_in_child, args=(str(tmp_path / "raw"), str(tmp_path / "wh")))
+    child.start()
+    child.join(180)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
