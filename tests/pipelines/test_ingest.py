@@ -345,16 +345,10 @@ def _intake_in_child(raw: str) -> None:
 def test_a_process_that_ran_an_intake_exits(tmp_path):
     """A Dagster step process (a multiprocessing child) that ran an intake must be able to exit:
     multiprocessing joins a child's live children before exit hooks could stop them."""
-    import multiprocessing
+    from tests.child_process import exit_code_in_child
 
     raw, _ = _pool_raw(tmp_path)
-    child = multiprocessing.get_context("spawn").Process(target=_intake_in_child, args=(str(raw),))
-    child.start()
-    child.join(120)
-    alive = child.is_alive()
-    if alive:
-        child.kill()
-    assert not alive and child.exitcode == 0
+    assert exit_code_in_child(_intake_in_child, str(raw), timeout=120) == 0
 
 
 def _dies_on_crash_files(paths, raw_root, max_bytes):

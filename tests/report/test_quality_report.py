@@ -212,16 +212,8 @@ def _ingest_in_child(raw: str, warehouse: str) -> None:
 def test_a_process_that_built_a_snapshot_with_its_chart_helper_exits(tmp_path):
     """A Dagster step process builds the snapshot, and the report's helper process with it: the
     step process must still be able to exit (the helper is stopped, not left to be joined)."""
-    import multiprocessing
-
+    from tests.child_process import exit_code_in_child
     from tests.pipelines.test_assets import write_invented_raw
 
     write_invented_raw(tmp_path / "raw")
-    child = multiprocessing.get_context("spawn").Process(
-        target=_ingest_in_child, args=(str(tmp_path / "raw"), str(tmp_path / "wh")))
-    child.start()
-    child.join(180)
-    alive = child.is_alive()
-    if alive:
-        child.kill()
-    assert not alive and child.exitcode == 0
+    assert exit_code_in_child(_ingest_in_child, str(tmp_path / "raw"), str(tmp_path / "wh")) == 0
