@@ -210,11 +210,11 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
             instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
         task = progress.add_task("batches", total=len(batches) + 1)
         with ingest.shared_workers():  # every batch of the run in the same intake workers
-            if any(len(paths) >= ingest.MIN_FILES_FOR_POOL and not ingest.is_staged(warehouse, key)
-                   for key, paths in batches.items()):
+            staged = {key for key in batches if ingest.is_staged(warehouse, key)}
+            if any(len(paths) >= ingest.MIN_FILES_FOR_POOL and key not in staged for key, paths in batches.items()):
                 ingest.start_workers(workers)  # a new batch will need them: start while the others are checked
             for key, paths in batches.items():
-                if ingest.is_staged(warehouse, key) and not batch_changed(warehouse, raw, key, paths):
+                if key in staged and not batch_changed(warehouse, raw, key, paths):
                     progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
                     progress.advance(task)
                     continue
