@@ -128,21 +128,36 @@ def is_site_chrome(line: str, site: str) -> bool:
     return bool(text) and _site_test(site)(text)
 
 
+_KEEP, _SITE, _GENERIC = 0, 1, 2
+_KINDS: dict[str, dict[str, int]] = {}  # site -> {stripped line: kind}: pages repeat their chrome and headings
+
+
+def _line_kinds(site: str) -> dict[str, int]:
+    kinds = _KINDS.setdefault(site, {})
+    if len(kinds) > 1 << 16:
+        kinds.clear()
+    return kinds
+
+
 def remove_chrome(lines: list[str], site: str) -> tuple[list[str], list[str]]:
     """(lines without chrome, the generic chrome lines removed). Blank lines are kept."""
     kept: list[str] = []
     removed: list[str] = []
     after_question = False
     is_site = _site_test(site)  # per line below: looked up once
+    kinds = _line_kinds(site)
     for line in lines:
         text = line.strip()
         if not text:
             kept.append(line)
             continue
-        if is_site(text):
+        kind = kinds.get(text)
+        if kind is None:
+            kind = kinds[text] = _SITE if is_site(text) else _GENERIC if is_generic_chrome(text) else _KEEP
+        if kind == _SITE:
             after_question = False
             continue
-        if is_generic_chrome(text) or (after_question and text.casefold() in _ANSWERS):
+        if kind == _GENERIC or (after_question and text.casefold() in _ANSWERS):
             removed.append(text)
             after_question = after_question or bool(_HELPFUL.fullmatch(text))
             continue

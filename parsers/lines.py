@@ -154,12 +154,13 @@ def _walk_lxml(root, out: _Lines) -> None:
             if name in _INVISIBLE:
                 hidden = 1
             elif name == "br":
-                out.flush()
+                if buffer:  # a flush with nothing buffered is a no-op: not called (most block edges)
+                    out.flush()
             elif name == "pre":
                 out.add_pre(_string_content(element))
                 hidden = 1
             else:
-                if name in _BLOCK:
+                if name in _BLOCK and buffer:
                     out.flush()
                 if name in _HEADING_TAGS:
                     out.heading_edge(name)
@@ -174,7 +175,8 @@ def _walk_lxml(root, out: _Lines) -> None:
             if hidden:
                 continue
         elif name in _BLOCK:
-            out.flush()
+            if buffer:
+                out.flush()
             if name in _HEADING_TAGS:
                 out.heading_edge(name)
             if name == "li":

@@ -49,6 +49,7 @@ class _Matcher:
         self.not_headings = {line.casefold() for line in spec.not_headings}
         self.markers_in = spec.markers_in
         self._memo: dict[tuple, Opening | None] = {}
+        self._base: dict[str, Opening | None] = {}  # text -> _permissive(text)
 
     def match(self, text: str, in_prose: bool = False, first_value: bool = True, block: str | None = None) -> Opening | None:
         """in_prose: the line stands in free text; first_value: it is the first line under a
@@ -56,6 +57,13 @@ class _Matcher:
         block it stands in, when known."""
         if not text or len(text) > 80:
             return None
+        # most lines: what they open does not depend on where they stand (nothing, or the
+        # heading printed exactly): one lookup by text
+        base = self._base.get(text, _UNSEEN)
+        if base is _UNSEEN:
+            base = self._base[text] = self._permissive(text)
+        if base is None or base.exact:
+            return base
         markers = block is None or not self.markers_in or block in self.markers_in
         key = (text, in_prose, first_value, markers)
         found = self._memo.get(key, _UNSEEN)
@@ -64,6 +72,28 @@ class _Matcher:
                 self._memo.clear()
             found = self._memo[key] = self._match(text, in_prose, first_value, markers)
         return found
+
+    def openings(self, texts: list[str]) -> list[Opening | None]:
+        """Per line, what it opens where no context refuses one (see _permissive): None there
+        is None for `match` in any context, an exact opening is the same in any context; only
+        the few other lines need `match` with their context."""
+        memo, out = self._base, []
+        for text in texts:
+            if not text or len(text) > 80:
+                out.append(None)
+                continue
+            found = memo.get(text, _UNSEEN)
+            if found is _UNSEEN:
+                found = memo[text] = self._permissive(text)
+            out.append(found)
+        return out
+
+    def _permissive(self, text: str) -> Opening | None:
+        """The match where no context refuses one: None here is None everywhere (each context
+        only refuses), and an exact match is exact everywhere (decided before any context)."""
+        if len(self._base) > 1 << 16:
+            self._base.clear()
+        return self._match(text, False, False, False)
 
     def _match(self, text: str, in_prose: bool, first_value: bool, markers: bool) -> Opening | None:
         name = self.exact.get(text.casefold())
@@ -123,11 +153,12 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
     texts = [line.strip() for line in lines]
     match = matcher(spec)
     alone = _alone_flags(texts)
+    bases = match.openings(texts)
     if not spec.ordered_headings:
-        positions = _free_positions(texts, alone, spec, match)
+        positions = _free_positions(texts, bases, alone, spec, match)
         positions.update(_foreign_runs(texts, positions, spec))
     else:
-        positions = _ordered_positions(texts, spec, match)
+        positions = _ordered_positions(texts, bases, spec, match)
     if markup:
         # in HTML only h1-h6 elements stand between blank lines: such a line is a heading,
         # unless it is the first line under a heading (a single value: "Sex" / "All")
@@ -140,8 +171,10 @@ def heading_positions(lines: list[str], spec: "LayoutSpec", markup: bool = False
     return dict(sorted(positions.items()))
 
 
-def _ordered_positions(texts: list[str], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
-    found = [(i, opening) for i, text in enumerate(texts) if (opening := match.match(text)) is not None]
+def _ordered_positions(texts: list[str], bases: list[Opening | None], spec: "LayoutSpec", match: _Matcher
+                       ) -> dict[int, Opening]:
+    found = [(i, opening) for i, base in enumerate(bases)
+             if base is not None and (opening := base if base.exact else match.match(texts[i])) is not None]
     named: dict[str, list[tuple[int, Opening]]] = {}  # found, by heading name (in line order)
     for i, opening in found:
         named.setdefault(opening.name, []).append((i, opening))
@@ -213,12 +246,13 @@ def _alone_flags(texts: list[str]) -> list[bool]:
     return [False, *[before and after for before, after in zip(blank, blank[2:])], False][:len(texts)]
 
 
-def _free_positions(texts: list[str], alone: list[bool], spec: "LayoutSpec", match: _Matcher) -> dict[int, Opening]:
+def _free_positions(texts: list[str], bases: list[Opening | None], alone: list[bool], spec: "LayoutSpec",
+                    match: _Matcher) -> dict[int, Opening]:
     positions: dict[int, Opening] = {}
     used: set[str] = set()
     # a heading that stands alone somewhere (blank lines around it: Veeva text, any h1-h6 in
     # HTML) opens its block there, not at an earlier line of free text that repeats it
-    plain = [(i, o) for i, text in enumerate(texts) if text and (o := match.match(text)) is not None and o.exact]
+    plain = [(i, o) for i, o in enumerate(bases) if o is not None and o.exact]
     alone_names = {o.name for i, o in plain if alone[i]}
     printed = {o.name for _, o in plain}
     current = None
@@ -228,7 +262,9 @@ def _free_positions(texts: list[str], alone: list[bool], spec: "LayoutSpec", mat
             continue
         in_prose = current in spec.prose_blocks
         # a marker line ("Treatment:") is a marker inside its block, unless it stands alone as headings do
-        opening = match.match(text, in_prose, first_value, ALONE if alone[i] else current or TOP)
+        opening = bases[i]
+        if opening is not None and not opening.exact:
+            opening = match.match(text, in_prose, first_value, ALONE if alone[i] else current or TOP)
         if opening is None and in_prose and text.endswith(":"):
             # "Exclusion criteria:" in free text is that heading only when the page never prints it plain
             name = match.exact.get(text.rstrip(": ").casefold())

@@ -1,0 +1,53 @@
+"""The heading matcher's one-lookup fast path answers exactly as the full, context-aware match."""
+from __future__ import annotations
+
+import pytest
+
+from parsers.headings import SYNONYMS
+from parsers.sections import ALONE, TOP, _Matcher, matcher
+from parsers.sources import layout_specs
+
+
+def _candidate_lines(spec) -> list[str]:
+    """Every way a line can meet the matcher: headings as printed and reworded, synonyms,
+    marker lines, value words, list items, free-text labels, long and empty lines."""
+    lines = ["", "x" * 81, "Treatment", "Treatment:", "Phase 2", "All", "Yes", "Randomized", "Study design:",
+             "The study design is described below.", "1. Conditions", "• Interventions", "- Locations"]
+    for heading in spec.headings:
+        if heading.pattern is not None:
+            continue
+        text = heading.text or heading.name
+        lines += [text, text.upper(), text.lower(), f"{text}:", f"{text} :", f"{text}s", text.rstrip("s"),
+                  text.replace(" and ", " & "), f"• {text}", f"{text} (continued)"]
+    lines += list(SYNONYMS.get(spec.key, {}))
+    lines += [line for line in spec.not_headings] + [line.rstrip(":") for line in spec.not_headings]
+    return lines
+
+
+@pytest.mark.parametrize("key", sorted(layout_specs()))
+def test_fast_path_matches_the_full_match_in_every_context(key):
+    spec = layout_specs()[key]
+    fast = matcher(spec)
+    blocks = [None, TOP, ALONE, *sorted({h.name for h in spec.headings})]
+    checked = 0
+    for text in _candidate_lines(spec):
+        for in_prose in (False, True):
+            for first_value in (False, True):
+                for block in blocks:
+                    markers = block is None or not fast.markers_in or block in fast.markers_in
+                    expected = _Matcher(spec)._match(text, in_prose, first_value, markers) if text and len(text) <= 80 else None
+                    assert fast.match(text, in_prose, first_value, block) == expected, (text, in_prose, first_value, block)
+                    checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("key", sorted(layout_specs()))
+def test_openings_are_the_context_free_answers(key):
+    spec = layout_specs()[key]
+    lines = _candidate_lines(spec)
+    openings = matcher(spec).openings(lines)
+    assert len(openings) == len(lines)
+    for text, opening in zip(lines, openings):
+        expected = _Matcher(spec)._match(text, False, False, False) if text and len(text) <= 80 else None
+        assert opening == expected, text
+    assert any(o is not None and o.exact for o in openings) and any(o is not None and not o.exact for o in openings)
