@@ -17,9 +17,9 @@ from pipelines.staging import store
 from pipelines.memory import release_memory
 from pipelines.staging.batches import (ROOT_BATCH, Batch, batch_fingerprint, relative_raw_path, sanitize_batch_key,
                                        scan_batch, scan_batches, scan_raw_paths)
-from pipelines.staging.pool import (INTERNAL_ERROR, MIN_FILES_FOR_POOL, ChunkFn, default_workers, intake_tables,
-                                    shared_workers, start_workers)
-from pipelines.staging.rows import CHILD_TYPES
+from pipelines.staging.pool import (MIN_FILES_FOR_POOL, ChunkFn, default_workers, intake_tables, shared_workers,
+                                    start_workers)
+from pipelines.staging.rows import CHILD_TYPES, INTERNAL_ERROR
 from pipelines.staging.store import (
     StageSummary,
     is_staged,

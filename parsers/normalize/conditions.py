@@ -41,6 +41,11 @@ _ROMAN_AFTER = frozenset({"type", "stage", "grade", "class", "phase"})
 
 
 @lru_cache(maxsize=1 << 14)  # the same condition names recur across pages and sources
+def condition_key_of(name: str, normalized: str | None) -> str:
+    """The condition's spelling-insensitive key: the parser's, else condition_key(name)."""
+    return normalized or condition_key(name)
+
+
 def condition_key(name: str | None) -> str:
     """"Sjögrens Syndrone" and "Sjogren's Syndrome" -> "sjogren syndrome"; "" for empty input."""
     if not name:

@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Any
 
+from parsers.normalize.conditions import condition_key_of
 from pipelines.reconcile.candidates import similar_title_candidates
 from pipelines.reconcile.clustering import cluster
 from pipelines.reconcile.model import (
@@ -98,15 +99,6 @@ def resolve_cluster(trial_id: str, members: list[ParsedFile], registry_ids: dict
         conflict_fields = [*conflict_fields, DOSES_FIELD]
     trial_registry_ids = sorted(set().union(*(registry_ids.get(p.record_id, set()) for p in members)))
     return _trial_row(trial_id, members, resolved, conflict_fields, trial_registry_ids), prov, doses
-
-
-def condition_key_of(name: str, normalized: str | None) -> str:
-    """The condition's spelling-insensitive key (the parser's, else parsers.normalize.conditions)."""
-    if normalized:
-        return normalized
-    from parsers.normalize.conditions import condition_key
-
-    return condition_key(name)
 
 
 def _casefold_key(text: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parsers.identifiers import normalize_sponsor
+from parsers.normalize.conditions import condition_key_of
 from parsers.normalize.text import lookup_key
 from parsers.record import SourceRecord
 from pipelines.reconcile.model import ParsedFile
@@ -24,9 +25,7 @@ from pipelines.reconcile.precedence import precedence_key_for
 
 
 def _condition_key(item: Any) -> str:
-    from pipelines.reconcile import condition_key_of  # the trials.conditions key; late: package init
-
-    return condition_key_of(item.name, item.normalized)
+    return condition_key_of(item.name, item.normalized)  # the trials.conditions key
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from parsers.record import RecordOutcome
 from pipelines.memory import settle_heap
 from pipelines.staging.batches import relative_raw_path
-from pipelines.staging.rows import FileResult, stage_tables
+from pipelines.staging.rows import failed_result, stage_files, stage_tables
 
-INTERNAL_ERROR = "internal_error"  # parsers.intake.Reason.INTERNAL_ERROR: a bug, not bad input
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
 CHUNK_SIZE = 64
 
@@ -40,26 +38,6 @@ ChunkFn = Callable[[list[str], str, int], dict[str, pa.Table]]
 
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
-    """Intake of one file (parsers.intake.process_file, which never raises) as a FileResult."""
-    from parsers.intake import process_file
-
-    try:
-        st = path.lstat()
-        size, mtime = st.st_size, st.st_mtime_ns
-    except OSError:
-        size = mtime = None
-    outcome = process_file(path, raw_root, max_bytes=max_bytes)
-    records = outcome.records
-    if outcome.reason is not None or not records:  # the whole file is quarantined
-        records = [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "no records")]
-    return FileResult(outcome.raw_path, size, mtime, outcome.sha256, outcome.source, list(records))
-
-
-def failed_result(raw_path: str, detail: str) -> FileResult:
-    return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, INTERNAL_ERROR, detail)])
 
 
 _IN_WORKER = [False]  # set by the pool's initializer: this process only parses
@@ -72,22 +50,7 @@ def _mark_worker() -> None:
 def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table]:
     if _IN_WORKER[0]:  # what outlived the last chunk is modules and the parsers' memos
         settle_heap()  # the collector's passes: 1.4-1.7 s of CPU per 12,000 pages, 0.5 s with this
-    root = Path(raw_root)
-    results = [file_result(Path(p), root, max_bytes) for p in paths]
-    try:
-        return stage_tables(results)
-    except Exception:  # noqa: BLE001 - some record the stager cannot take: find it, keep the others
-        return stage_tables([_stageable(r) for r in results])
-
-
-def _stageable(result: FileResult) -> FileResult:
-    try:
-        stage_tables([result])
-        return result
-    except Exception as exc:  # noqa: BLE001 - a parser put something odd in the record
-        return FileResult(result.raw_path, result.size, result.mtime_ns, result.sha256, result.source,
-                          [RecordOutcome(None, None, INTERNAL_ERROR,
-                                         f"record not stageable: {type(exc).__name__}: {exc}"[:2000])])
+    return stage_files(paths, raw_root, max_bytes)
 
 
 def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:

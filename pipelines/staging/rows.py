@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +27,7 @@ from pipelines.reconcile.model import ParsedFile
 from pipelines.warehouse.schema import TABLES, col
 
 STAGING_FORMAT = 2  # 1 = JSON strings per record (before issue 8); bump when a staged table changes
+INTERNAL_ERROR = "internal_error"  # parsers.intake.Reason.INTERNAL_ERROR: a bug, not bad input
 
 _SCALARS = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 
@@ -158,3 +160,44 @@ def stage_tables(results: list[FileResult]) -> dict[str, pa.Table]:
         rows["files"].append({"raw_path": result.raw_path, "size": result.size, "mtime_ns": result.mtime_ns,
                               "sha256": result.sha256, "records": parsed_n, "quarantined": quarantined_n})
     return {name: table_from_rows(rows[name], schema) for name, schema in staged_schemas().items()}
+
+
+def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
+    """Intake of one file (parsers.intake.process_file, which never raises) as a FileResult."""
+    from parsers.intake import process_file
+
+    try:
+        st = path.lstat()
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size = mtime = None
+    outcome = process_file(path, raw_root, max_bytes=max_bytes)
+    records = outcome.records
+    if outcome.reason is not None or not records:  # the whole file is quarantined
+        records = [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "no records")]
+    return FileResult(outcome.raw_path, size, mtime, outcome.sha256, outcome.source, list(records))
+
+
+def failed_result(raw_path: str, detail: str) -> FileResult:
+    return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, INTERNAL_ERROR, detail)])
+
+
+def stage_files(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table]:
+    """The staged tables of some raw files: everything that decides a staged row, from the bytes
+    on (what pipelines.fingerprint.STAGING_FINGERPRINT covers; the pool around it does not)."""
+    root = Path(raw_root)
+    results = [file_result(Path(p), root, max_bytes) for p in paths]
+    try:
+        return stage_tables(results)
+    except Exception:  # noqa: BLE001 - some record the stager cannot take: find it, keep the others
+        return stage_tables([_stageable(r) for r in results])
+
+
+def _stageable(result: FileResult) -> FileResult:
+    try:
+        stage_tables([result])
+        return result
+    except Exception as exc:  # noqa: BLE001 - a parser put something odd in the record
+        return FileResult(result.raw_path, result.size, result.mtime_ns, result.sha256, result.source,
+                          [RecordOutcome(None, None, INTERNAL_ERROR,
+                                         f"record not stageable: {type(exc).__name__}: {exc}"[:2000])])

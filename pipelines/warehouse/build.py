@@ -12,8 +12,8 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.normalize.conditions import condition_key_of
 from parsers.record import SCALAR_FIELDS
-from pipelines.reconcile import condition_key_of
 from pipelines.reconcile.model import ParsedFile, QuarantinedFile, Reconciled
 from pipelines.warehouse.schema import SORT_KEYS, TABLES
 
