@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
@@ -213,11 +214,17 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
             staged = {key for key in batches if ingest.is_staged(warehouse, key)}
             if any(len(paths) >= ingest.MIN_FILES_FOR_POOL and key not in staged for key, paths in batches.items()):
                 ingest.start_workers(workers)  # a new batch will need them: start while the others are checked
-            for key, paths in batches.items():
+            keys = list(batches)
+            for position, (key, paths) in enumerate(batches.items()):
                 if key in staged and not batch_changed(warehouse, raw, key, paths):
                     progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
                     progress.advance(task)
                     continue
+                # the workers start on the next new batch as this one's intake ends (its last
+                # chunks out), not after this batch's Dagster run: about 1 s a batch
+                following = next((k for k in keys[position + 1:] if k not in staged), None)
+                ingest.expect_next_intake(partial(ingest.batch_files, raw, batches[following]) if following else None,
+                                          raw, max_file_bytes, workers)
                 report.batches_run += 1
                 progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(paths)} files)")
                 result = batch_job.execute_in_process(partition_key=key, instance=instance,

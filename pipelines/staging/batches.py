@@ -58,6 +58,12 @@ def scan_raw_paths(raw_root: Path) -> dict[str, list[str]]:
             for key, (_, entries) in _grouped(raw_file_entries(raw_root)).items()}
 
 
+def batch_files(raw_root: Path, raw_paths: list[str]) -> list[Path]:
+    """The files of a batch given as its relative raw paths (scan_raw_paths), as scan_batch
+    gives them in Batch.files: the order intake parses a batch it has not staged yet."""
+    return sorted(Path(raw_root, rel) for rel in raw_paths)
+
+
 def scan_batch(raw_root: Path, key: str) -> Batch | None:
     """scan_batches(raw_root).get(key), walking only the directories whose name can give that key:
     a batch's intake lists its own files, not the archive's (about 1 s per 100,000 files)."""

@@ -70,6 +70,9 @@ def _pool_context():
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers: the run's intake processes
 _STARTING: list[threading.Thread] = []  # start_workers' thread, joined before the pool is used
+READ_AHEAD_CHUNKS = 16  # about 1,000 files: the workers' work while the step between two batches runs
+_NEXT: list[tuple] = []  # (files callable, raw_root, max_bytes, workers): the intake expected next
+_AHEAD: list[tuple] = []  # (key, [(paths, future)]): chunks of that intake already submitted
 
 
 def _submit(workers: int, fn: ChunkFn, *args) -> object:
@@ -94,6 +97,8 @@ def shutdown_pool() -> None:
     """Stop the intake workers (the next intake starts new ones)."""
     while _STARTING:
         _STARTING.pop().join()
+    _NEXT.clear()
+    _AHEAD.clear()
     while _POOLS:
         _, pool = _POOLS.popitem()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -138,6 +143,65 @@ def start_workers(workers: int = 0) -> None:
     thread.start()
 
 
+def expect_next_intake(files: Callable[[], list[Path]] | None, raw_root: Path, max_bytes: int, workers: int = 0
+                       ) -> None:
+    """Inside shared_workers(): the next intake will parse files() (in that order). Once the
+    current intake has handed out its last chunk, the workers go on with the first chunks of
+    that one, so they are not idle while the step between two batches runs (its parsed assets,
+    drift checks, a Dagster run's start and end: about 1 s per batch). The next intake takes
+    those results only if its files begin with the same chunks and none of their files changed
+    since it was read; anything else is parsed again as usual. files=None: no intake expected."""
+    _NEXT.clear()
+    if _SHARED[0] and files is not None:
+        _NEXT.append((files, str(raw_root), max_bytes, workers or default_workers()))
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    return max(1, min(CHUNK_SIZE, files // (workers * 4) or 1))
+
+
+def _read_ahead(chunk_fn: ChunkFn) -> None:
+    if not _NEXT:
+        return
+    files_of, raw_root, max_bytes, workers = _NEXT.pop()
+    files = files_of()
+    if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
+        return
+    chunks = list(_chunks(files, _chunk_size(len(files), workers)))[:READ_AHEAD_CHUNKS]
+    _AHEAD[:] = [((raw_root, max_bytes, workers, chunk_fn),
+                  [(paths, _submit(workers, chunk_fn, paths, raw_root, max_bytes)) for paths in chunks])]
+
+
+def _adopt_read_ahead(key: tuple, chunks: list[list[str]]) -> list:
+    """The read-ahead chunks that begin this intake's chunks, as pending (paths, future, True)."""
+    if not _AHEAD:
+        return []
+    ahead_key, ahead = _AHEAD.pop()
+    adopted = []
+    for (paths, future), mine in zip(ahead, chunks):
+        if ahead_key != key or paths != mine:
+            break
+        adopted.append((paths, future, True))
+    for _, future in ahead[len(adopted):]:
+        future.cancel()  # not this intake's: the workers skip it if it has not started
+    return adopted
+
+
+def _unchanged_since_read(paths: list[str], tables: dict[str, pa.Table]) -> bool:
+    """Each file's size and mtime now equal what its read recorded (pipelines.staging.rows.file_result)."""
+    files = tables["files"]
+    if files.num_rows != len(paths):
+        return False
+    for path, size, mtime in zip(paths, files.column("size").to_pylist(), files.column("mtime_ns").to_pylist()):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            return False
+    return True
+
+
 def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers: int = 0,
                   chunk_fn: ChunkFn | None = None) -> Iterator[dict[str, pa.Table]]:
     """Staged tables of the given files, chunk by chunk, across processes when it pays (at most
@@ -152,26 +216,34 @@ def intake_tables(files: Iterable[Path], raw_root: Path, max_bytes: int, workers
             yield chunk_fn(paths, str(raw_root), max_bytes)
         return
     context = _pool_context()
-    chunk = max(1, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
-    pending: list = []
+    chunks = list(_chunks(files, _chunk_size(len(files), workers)))
+    pending: list = _adopt_read_ahead((str(raw_root), max_bytes, workers, chunk_fn), chunks)
     try:
-        for paths in _chunks(files, chunk):
-            pending.append((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes)))
+        for paths in chunks[len(pending):]:
+            pending.append((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes), False))
             while len(pending) >= workers * 2:
-                yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+                yield from _collect(pending.pop(0), raw_root, max_bytes, workers, context, chunk_fn)
+        _read_ahead(chunk_fn)  # every chunk is out: the workers go on with the next intake's first ones
         while pending:
-            yield from _collect(pending.pop(0), raw_root, max_bytes, context, chunk_fn)
+            yield from _collect(pending.pop(0), raw_root, max_bytes, workers, context, chunk_fn)
     finally:
         if not _SHARED[0]:
             shutdown_pool()
 
 
-def _collect(item, raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn) -> Iterator[dict[str, pa.Table]]:
-    paths, future = item
+def _collect(item, raw_root: Path, max_bytes: int, workers: int, context, chunk_fn: ChunkFn
+             ) -> Iterator[dict[str, pa.Table]]:
+    paths, future, read_ahead = item
     try:
-        yield future.result()
+        tables = future.result()
     except Exception:  # a worker died, this chunk's or another's (the pool is lost): find the culprit
         yield from _intake_isolated(paths, raw_root, max_bytes, context, chunk_fn)
+        return
+    if read_ahead and not _unchanged_since_read(paths, tables):  # read before this intake planned: again
+        yield from _collect((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes), False),
+                            raw_root, max_bytes, workers, context, chunk_fn)
+        return
+    yield tables
 
 
 def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn):
