@@ -13,6 +13,7 @@ are a normal outcome), 1 when a step or a warehouse check fails, 2 on bad argume
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -301,5 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def program() -> None:
+    """The `trialbridge` command (and `python -m pipelines.cli`): main(), then exit with its code."""
+    code = main()
+    # the process ends here: frozen, the heap (Dagster's objects, the parsers' memos) is not walked
+    # by the interpreter's last collection, which took 0.6-0.7 s of a 9 s +1% run (measured)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    program()
