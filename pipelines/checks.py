@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parsers.doses import FREQUENCIES, ROUTES
 from parsers.normalize import vocab
@@ -85,29 +86,42 @@ def check_trial_id_unique(trials: pa.Table) -> CheckOutcome:
                         {"duplicates": len(duplicates), "nulls": nulls, "examples": duplicates[:MAX_EXAMPLES]})
 
 
-def _entries(table: pa.Table) -> list[tuple[str, str | None]]:
+def _entries(table: pa.Table) -> pa.Table:
     """(raw_path, record_key) of each row; a table without record_key holds whole files."""
-    paths = table.column("raw_path").to_pylist()
-    keys = table.column("record_key").to_pylist() if "record_key" in table.column_names else [None] * len(paths)
-    return list(zip(paths, keys))
+    paths = table.column("raw_path").cast(pa.string())
+    keys = (table.column("record_key").cast(pa.string()) if "record_key" in table.column_names
+            else pa.nulls(table.num_rows, pa.string()))
+    return pa.table({"raw_path": paths, "record_key": keys})
+
+
+def _repeated_entries(entries: pa.Table) -> set[str]:
+    """"path#key" of each (raw_path, record_key) with two rows or more ("path" when the key is
+    null), and each file with a null-key row (quarantined whole) and another row. Plain Arrow
+    kernels (group_by's first call costs 0.2 s); Python only for the files that repeat."""
+    paths = entries.column("raw_path")
+    counts = pc.value_counts(paths).flatten()
+    repeated = counts[0].filter(pc.greater(counts[1], 1))
+    if not len(repeated):
+        return set()
+    rows = entries.filter(pc.is_in(paths, value_set=repeated))
+    per_pair = Counter(zip(rows.column("raw_path").to_pylist(), rows.column("record_key").to_pylist()))
+    out = {f"{p}#{k}" if k is not None else p for (p, k), n in per_pair.items() if n > 1}
+    return out | {p for p, k in per_pair if k is None}  # the file repeats: a whole-file row and another
 
 
 def check_raw_files_accounted(raw_paths: Iterable[str], source_records: pa.Table, quarantine: pa.Table) -> CheckOutcome:
     """Every raw file, and every record inside it, is in exactly one of source_records or
     quarantine, and nothing else is: each raw file has at least one row; no (file, record_key)
     has two rows; a file quarantined as a whole (record_key null) has no other row; no row
-    names a file that is not in raw/."""
-    raw = Counter(raw_paths)
-    entries = Counter(_entries(source_records) + _entries(quarantine))
-    by_file: dict[str, list[str | None]] = {}
-    for path, key in entries:
-        by_file.setdefault(path, []).append(key)
-    missing = sorted(p for p in raw if p not in by_file)
-    twice = sorted({f"{p}#{k}" if k is not None else p for (p, k), n in entries.items() if n > 1}
-                   | {p for p, keys in by_file.items() if None in keys and len(keys) > 1})
-    unknown = sorted(p for p in by_file if p not in raw)
+    names a file that is not in raw/. (Arrow compute: the whole archive is checked every run.)"""
+    raw = pc.unique(pa.array(list(raw_paths), pa.string()))
+    entries = pa.concat_tables([_entries(source_records), _entries(quarantine)])
+    listed = pc.unique(entries.column("raw_path"))
+    missing = sorted(raw.filter(pc.invert(pc.is_in(raw, value_set=listed))).to_pylist())
+    unknown = sorted(listed.filter(pc.invert(pc.is_in(listed, value_set=raw))).to_pylist())
+    twice = sorted(_repeated_entries(entries))
     passed = not (missing or twice or unknown)
-    records = sum(entries.values())
+    records = entries.num_rows
     description = (
         f"{len(raw)} raw files, {records} records: {source_records.num_rows} in source_records, "
         f"{quarantine.num_rows} in quarantine"
@@ -130,7 +144,7 @@ def check_vocabulary(table_name: str, table: pa.Table) -> CheckOutcome:
         if column not in table.column_names:
             continue
         checked.append(column)
-        values = {v for v in table.column(column).to_pylist() if v is not None}
+        values = {v for v in _distinct(table.column(column)) if v is not None}
         wrong = sorted(str(v) for v in values if not (isinstance(v, str) and allowed(v)))
         if wrong:
             offenders[column] = wrong[:MAX_EXAMPLES]
@@ -141,6 +155,15 @@ def check_vocabulary(table_name: str, table: pa.Table) -> CheckOutcome:
     )
     return CheckOutcome(CHECK_VOCABULARY, table_name, passed, description,
                         {"checked_columns": checked, "offenders": offenders})
+
+
+def _distinct(column: pa.ChunkedArray) -> list:
+    """The column's distinct values (Arrow's unique where the type has one: a column of 100,000
+    trials holds a handful of statuses)."""
+    try:
+        return pc.unique(column).to_pylist()
+    except pa.ArrowNotImplementedError:
+        return column.to_pylist()
 
 
 def run_all_checks(tables: Mapping[str, pa.Table], raw_paths: Iterable[str]) -> list[CheckOutcome]:
