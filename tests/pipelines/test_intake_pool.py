@@ -1,5 +1,6 @@
-"""Read-ahead: the intake workers start on the next batch's first chunks while the step between
-two batches runs; the next intake uses those results only when they are its own and fresh."""
+"""The intake pool's traffic. Read-ahead: the workers start on the next batch's first chunks while
+the step between two batches runs; the next intake uses those results only when they are its own
+and fresh. Transport: a chunk's tables come back from a worker as Arrow IPC bytes."""
 from __future__ import annotations
 
 import os
@@ -133,3 +134,25 @@ def test_a_cli_ingest_of_new_batches_reads_each_one_ahead_and_stages_every_file(
         staged = ingest.read_staged(warehouse, batch, "files", ["raw_path"]).column(0).to_pylist()
         assert sorted(staged) == sorted(f"{batch}/{p.name}" for p in (raw / batch).iterdir())
     assert os.listdir(raw)  # untouched
+
+
+def test_worker_chunks_cross_the_pipe_as_arrow_ipc_and_come_back_equal(tmp_path, monkeypatch):
+    """Intake workers send Arrow IPC bytes (not pickled tables); the parent reads back exactly the
+    tables stage_files makes, nested record columns included."""
+    from pipelines.staging.rows import stage_files
+
+    samples = sorted(p for p in (Path(__file__).parents[2] / "raw").iterdir() if p.is_file())
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for sample in samples:
+        (raw / sample.name).write_bytes(sample.read_bytes())
+    paths = sorted(str(p) for p in raw.iterdir())
+    monkeypatch.setattr(pool, "_IN_WORKER", [True])  # as the pool's initializer marks a worker
+    monkeypatch.setattr(pool, "settle_heap", lambda: None)  # not this test process's heap
+    sent = pool.intake_chunk(paths, str(raw), 5_000_000)
+    assert sent and all(isinstance(value, bytes) for value in sent.values())
+    expected = stage_files(paths, str(raw), 5_000_000)
+    received = pool._from_transport(sent)
+    assert received.keys() == expected.keys() and received["records"].num_rows == len(samples)
+    for name, table in expected.items():
+        assert received[name].equals(table), name
