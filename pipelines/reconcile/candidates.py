@@ -23,6 +23,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 def title_tokens(title: str) -> tuple[str, ...]:
+    if title.isascii():  # most titles: NFKD changes nothing, casefold is lower, nothing combines
+        return tuple(_TOKEN.findall(title.lower()))
     text = unicodedata.normalize("NFKD", title).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return tuple(_TOKEN.findall(text))
