@@ -243,9 +243,11 @@ class _RowGroupWriter:
     def write(self, table: pa.Table) -> None:
         if not table.num_rows:
             return
-        self._pending.append(table.cast(self.schema))
+        # a worker's tables have the schema already (a cast of equal types still cost 0.6 ms a
+        # chunk); the buffers' total size, not nbytes (which walks slice offsets: 0.5 ms a chunk)
+        self._pending.append(table if table.schema.equals(self.schema) else table.cast(self.schema))
         self._rows += table.num_rows
-        self._bytes += self._pending[-1].nbytes
+        self._bytes += self._pending[-1].get_total_buffer_size()
         if self._rows >= self.ROW_GROUP_ROWS or self._bytes >= self.ROW_GROUP_BYTES:
             self._flush()
 
