@@ -39,17 +39,20 @@ def test_settle_heap_collects_garbage_before_freezing_the_survivors():
     import gc
     import weakref
 
-    from pipelines.memory import settle_heap
+    from pipelines.memory import WORKER_GC_THRESHOLDS, settle_heap
 
     garbage, survivor = _Node(), _Node()
     dead = weakref.ref(garbage)
     del garbage
+    thresholds = gc.get_threshold()
     try:
         settle_heap()
         assert dead() is None  # the cycle was collected, not frozen
         assert gc.get_freeze_count() > 0 and survivor.self_ref is survivor
+        assert gc.get_threshold() == WORKER_GC_THRESHOLDS != thresholds  # young passes far apart
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_frozen_heap_freezes_for_the_block_only():
