@@ -49,7 +49,7 @@ class _Matcher:
         self.not_headings = {line.casefold() for line in spec.not_headings}
         self.markers_in = spec.markers_in
         self._memo: dict[tuple, Opening | None] = {}
-        self._base: dict[str, Opening | None] = {}  # text -> _permissive(text)
+        self._base: dict[str, Opening | None] = {}  # text -> _anywhere(text)
 
     def match(self, text: str, in_prose: bool = False, first_value: bool = True, block: str | None = None) -> Opening | None:
         """in_prose: the line stands in free text; first_value: it is the first line under a
@@ -59,9 +59,7 @@ class _Matcher:
             return None
         # most lines: what they open does not depend on where they stand (nothing, or the
         # heading printed exactly): one lookup by text
-        base = self._base.get(text, _UNSEEN)
-        if base is _UNSEEN:
-            base = self._base[text] = self._permissive(text)
+        base = self._anywhere(text)
         if base is None or base.exact:
             return base
         markers = block is None or not self.markers_in or block in self.markers_in
@@ -74,26 +72,21 @@ class _Matcher:
         return found
 
     def openings(self, texts: list[str]) -> list[Opening | None]:
-        """Per line, what it opens where no context refuses one (see _permissive): None there
+        """Per line, what it opens where no context refuses one (see _anywhere): None there
         is None for `match` in any context, an exact opening is the same in any context; only
         the few other lines need `match` with their context."""
-        memo, out = self._base, []
-        for text in texts:
-            if not text or len(text) > 80:
-                out.append(None)
-                continue
-            found = memo.get(text, _UNSEEN)
-            if found is _UNSEEN:
-                found = memo[text] = self._permissive(text)
-            out.append(found)
-        return out
+        anywhere = self._anywhere
+        return [None if not text or len(text) > 80 else anywhere(text) for text in texts]
 
-    def _permissive(self, text: str) -> Opening | None:
-        """The match where no context refuses one: None here is None everywhere (each context
-        only refuses), and an exact match is exact everywhere (decided before any context)."""
-        if len(self._base) > 1 << 16:
-            self._base.clear()
-        return self._match(text, False, False, False)
+    def _anywhere(self, text: str) -> Opening | None:
+        """The match where no context refuses one, memoized: None here is None everywhere (each
+        context only refuses), and an exact match is exact everywhere (decided before any context)."""
+        found = self._base.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._base) > 1 << 16:
+                self._base.clear()
+            found = self._base[text] = self._match(text, False, False, False)
+        return found
 
     def _match(self, text: str, in_prose: bool, first_value: bool, markers: bool) -> Opening | None:
         name = self.exact.get(text.casefold())

@@ -39,6 +39,9 @@ def release_memory() -> None:
         trim(0)
 
 
+WORKER_GC_THRESHOLDS = (20_000, 20, 20)  # gc.set_threshold in our worker processes (settle_heap)
+
+
 def settle_heap() -> None:
     """In a process of ours that works in rounds (an intake or resolve worker between two jobs):
     collect the garbage, then freeze what survives (modules, memo tables), so that the collector's
@@ -54,9 +57,6 @@ def settle_heap() -> None:
     # of collection per 12,000 pages, 2-3% of an intake worker's CPU); cyclic garbage waits
     # at most that long
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
-
-
-WORKER_GC_THRESHOLDS = (20_000, 20, 20)
 
 
 @contextmanager

@@ -6,8 +6,13 @@ Python objects. The chunks of a worker that dies (crash, OOM kill) are retried i
 their own, halved down to the file that kills its process: that file is quarantined as
 internal_error, never the run.
 
+A worker sends each chunk's tables back as Arrow IPC streams: pickled, they cost three times the
+CPU in the worker and half as much again in the parent.
+
 Inside `shared_workers()` (the CLI wraps its batches in it) the workers outlive one batch: every
-batch of the run parses in the same processes, started, imported and warmed up once. Anywhere
+batch of the run parses in the same processes, started, imported and warmed up once, and once a
+batch's last chunk is out they start on the next new batch's first chunks (expect_next_intake:
+read-ahead), which that batch's intake takes if they are still its files as they are. Anywhere
 else (a Dagster step, a sensor's run) each intake stops its workers when it is done: a process
 that exits with worker processes still alive waits for them forever (multiprocessing joins its
 children before the pool's own exit hook could stop them), which hung Dagster's step processes.
@@ -182,12 +187,15 @@ def _read_ahead(chunk_fn: ChunkFn) -> None:
     if not _NEXT:
         return
     files_of, raw_root, max_bytes, workers = _NEXT.pop()
-    files = files_of()
-    if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
-        return
-    chunks = list(_chunks(files, _chunk_size(len(files), workers)))[:READ_AHEAD_CHUNKS]
-    _AHEAD[:] = [((raw_root, max_bytes, workers, chunk_fn),
-                  [(paths, _submit(workers, chunk_fn, paths, raw_root, max_bytes)) for paths in chunks])]
+    try:
+        files = files_of()
+        if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
+            return
+        chunks = list(_chunks(files, _chunk_size(len(files), workers)))[:READ_AHEAD_CHUNKS]
+        _AHEAD[:] = [((raw_root, max_bytes, workers, chunk_fn),
+                      [(paths, _submit(workers, chunk_fn, paths, raw_root, max_bytes)) for paths in chunks])]
+    except Exception:  # noqa: BLE001 - only a head start: the next intake parses its files itself
+        _AHEAD.clear()
 
 
 def _adopt_read_ahead(key: tuple, chunks: list[list[str]]) -> list:

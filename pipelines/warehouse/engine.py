@@ -177,9 +177,10 @@ def _dirty_trials(con, previous: Path | None) -> list[str]:
 
 def _resolve_and_title_pairs(con, parts: Path, workers: int, memory_limit: str) -> tuple:
     """(resolve_touched, title_candidates): the title look-alikes read only staging and table
-    mapping, so DuckDB finds them on a second cursor while the trials resolve. A small batch's
-    trials resolve in this process, mostly in Python, which left DuckDB's threads idle: 0.8 s
-    and 0.9 s one after the other at 100,000 pages."""
+    mapping, so DuckDB finds them on a second cursor while the trials resolve. From scratch this
+    process only waited on the resolve workers; a small batch's trials resolve here, mostly in
+    Python. At 100,000 pages: 24.9 -> 23.4 s for a from-scratch snapshot, 1.69 -> 1.55 s for
+    both at +1%."""
     from concurrent.futures import ThreadPoolExecutor
 
     cursor = con.cursor()

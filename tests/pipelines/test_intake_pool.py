@@ -84,6 +84,21 @@ def test_chunks_read_ahead_for_other_files_are_not_used(tmp_path):
     assert [r["raw_path"] for r in third] == [str(p) for p in batches["c"]]
 
 
+def test_a_read_ahead_that_fails_costs_the_current_intake_nothing(tmp_path):
+    raw, batches = _batches(tmp_path, ("a", "b"))
+
+    def broken_listing():
+        raise OSError("raw/b vanished")
+
+    with ingest.shared_workers():
+        pool.expect_next_intake(broken_listing, raw, 5_000_000, workers=2)
+        first = _intake(raw, batches["a"])
+        assert pool._AHEAD == []
+        second = _intake(raw, batches["b"])
+    assert [r["raw_path"] for r in first] == [str(p) for p in batches["a"]]
+    assert [r["raw_path"] for r in second] == [str(p) for p in batches["b"]]
+
+
 def test_no_read_ahead_outside_shared_workers_or_when_none_is_expected(tmp_path):
     raw, batches = _batches(tmp_path, ("a", "b"))
     pool.expect_next_intake(lambda: batches["b"], raw, 5_000_000, workers=2)
