@@ -63,13 +63,8 @@ class _Matcher:
         if base is None or base.exact:
             return base
         markers = block is None or not self.markers_in or block in self.markers_in
-        key = (text, in_prose, first_value, markers)
-        found = self._memo.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._memo) > 1 << 16:
-                self._memo.clear()
-            found = self._memo[key] = self._match(text, in_prose, first_value, markers)
-        return found
+        return _remembered(self._memo, (text, in_prose, first_value, markers), self._match,
+                           text, in_prose, first_value, markers)
 
     def openings(self, texts: list[str]) -> list[Opening | None]:
         """Per line, what it opens where no context refuses one (see _anywhere): None there
@@ -81,12 +76,7 @@ class _Matcher:
     def _anywhere(self, text: str) -> Opening | None:
         """The match where no context refuses one, memoized: None here is None everywhere (each
         context only refuses), and an exact match is exact everywhere (decided before any context)."""
-        found = self._base.get(text, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._base) > 1 << 16:
-                self._base.clear()
-            found = self._base[text] = self._match(text, False, False, False)
-        return found
+        return _remembered(self._base, text, self._match, text, False, False, False)
 
     def _match(self, text: str, in_prose: bool, first_value: bool, markers: bool) -> Opening | None:
         name = self.exact.get(text.casefold())
@@ -106,6 +96,17 @@ class _Matcher:
         if name is not None and not (first_value and is_value_word(text)):
             return Opening(name, False)
         return None
+
+
+def _remembered(memo: dict, key, compute, *args):
+    """memo[key], computed as compute(*args) the first time (None is an answer too); the memo is
+    emptied past 65,536 entries (pages repeat their headings, not their prose)."""
+    found = memo.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        if len(memo) > 1 << 16:
+            memo.clear()
+        found = memo[key] = compute(*args)
+    return found
 
 
 _MATCHERS: dict[int, tuple["LayoutSpec", _Matcher]] = {}
