@@ -141,6 +141,33 @@ def test_incremental_runs_equal_a_from_scratch_run(corpus, scratch, tmp_path):
     assert resolved[-1][0] < resolved[-1][1]  # the last run re-resolved only what it touched
 
 
+def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(corpus, scratch, tmp_path,
+                                                                              monkeypatch):
+    """After a small change the tables are written two at a time, each on its own cursor: the same
+    files as from scratch (which writes one at a time)."""
+    import threading
+
+    import pipelines.warehouse.engine as engine
+
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    growing, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    batches = sorted(p.name for p in raw.iterdir())
+    for batch in batches[:-1]:
+        shutil.copytree(raw / batch, growing / batch)
+    ingest_all(growing, warehouse)
+    threads, copy_sorted = [], engine.copy_sorted
+    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread().name)
+                        or copy_sorted(*a, **k))
+    monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # this batch is a third of the trials: count it small
+    shutil.copytree(raw / batches[-1], growing / batches[-1])
+    _, result = ingest_all(growing, warehouse)
+    assert len(threads) == len(TABLES) and all(name.startswith("write") for name in threads)
+    assert len(set(threads)) == 2
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
 def test_changed_and_removed_files_equal_a_from_scratch_run(corpus, tmp_path):
     raw, rendered = corpus
     if not rendered:
