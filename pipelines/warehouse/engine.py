@@ -145,6 +145,7 @@ def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None
 
 
 SMALL_CHANGE = 0.05  # at most this share of the trials dirty: tables are written two at a time
+TWO_WRITES_MIN_BUDGET = 256_000_000  # below --memory-limit 256MB one at a time: two writes share one budget
 
 
 def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build: Path,
@@ -152,9 +153,9 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
     """Every table through the deterministic writer. From scratch, one at a time: two at once
     (two cursors) was 1-2 s faster at 100,000 pages but held two sorts, ~400 MB more at 200,000
     pages (measured). After a small change (SMALL_CHANGE) each table sorts only its dirty trials'
-    rows and copies the rest, so two run at once on two cursors: one's DuckDB query beside the
-    other's Python row-group work. A table sorted by trial_id keeps the previous snapshot's row
-    groups no dirty trial reaches."""
+    rows and copies the rest, so two run at once on two cursors, one's DuckDB query beside the
+    other's Python row-group work, unless the budget is small (the two share it). A table sorted
+    by trial_id keeps the previous snapshot's row groups no dirty trial reaches."""
     from concurrent.futures import ThreadPoolExecutor
 
     from pipelines.warehouse.build import sort_columns
@@ -169,7 +170,8 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
                            stand_ins.get(name), reused(name), dirty_trials)
 
     trials = con.execute("SELECT count(*) FROM prev_trial_ids").fetchall()[0][0] if previous is not None else 0
-    if previous is None or len(dirty_trials) > SMALL_CHANGE * max(trials, 1):
+    if previous is None or len(dirty_trials) > SMALL_CHANGE * max(trials, 1) or (
+            budget is not None and budget < TWO_WRITES_MIN_BUDGET):
         return {name: write(con, name) for name in TABLES}
     def write_on_own_cursor(name: str) -> str:
         cursor = con.cursor()  # a cursor serves one call at a time
@@ -198,24 +200,6 @@ def _dirty_trials(con, previous: Path | None) -> list[str]:
         UNION SELECT trial_id FROM prev_trial_ids WHERE trial_id NOT IN (SELECT trial_id FROM mapping)
         UNION SELECT trial_id FROM mapping ANTI JOIN kept USING (record_id)""").fetchall()
     return sorted(row[0] for row in rows)
-
-
-def _resolve_and_title_pairs(con, parts: Path, workers: int, memory_limit: str) -> tuple:
-    """(resolve_touched, title_candidates): the title look-alikes read only staging and table
-    mapping, so DuckDB finds them on a second cursor while the trials resolve. From scratch this
-    process only waited on the resolve workers; a small batch's trials resolve here, mostly in
-    Python. At 100,000 pages: 24.9 -> 23.4 s for a from-scratch snapshot, 1.69 -> 1.55 s for
-    both at +1%."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    cursor = con.cursor()
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title-pairs") as side:
-            pairs = side.submit(title_candidates, cursor)
-            resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
-            return resolved, pairs.result()
-    finally:
-        cursor.close()
 
 
 def _python_table(con, name: str, rows: list[dict]) -> str:
@@ -277,10 +261,13 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
         lap("cluster")
         _mark_touched(con, previous)
         dirty_trials = _dirty_trials(con, previous)
-        resolved, candidates = _resolve_and_title_pairs(con, parts, workers, memory_limit)
-        candidates += blocked
+        resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
         release_memory()
         lap("resolve")
+        # after resolving, not beside it: on a second cursor the two queries shared one budget,
+        # which a small --memory-limit could not hold (48MB: out of memory), for 1.5 s of 100
+        candidates = [*title_candidates(con), *blocked]
+        lap("candidates")
 
         sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
         # the rows each table is made of, for duck.sort_bounds to measure (no join, no filter;

@@ -168,6 +168,31 @@ def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(c
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
 
 
+def test_a_small_change_under_a_tiny_budget_writes_one_table_at_a_time(corpus, scratch, tmp_path, monkeypatch):
+    """Two writes at once share one DuckDB budget: under 256MB the tables are written one by one,
+    in the step's own thread, and the bytes are those of a from-scratch build."""
+    import threading
+
+    import pipelines.warehouse.engine as engine
+
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    growing, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    batches = sorted(p.name for p in raw.iterdir())
+    for batch in batches[:-1]:
+        shutil.copytree(raw / batch, growing / batch)
+    ingest_all(growing, warehouse, memory_limit="48MB", threads=1)
+    threads, copy_sorted = [], engine.copy_sorted
+    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread())
+                        or copy_sorted(*a, **k))
+    monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # small enough for two at a time, but for the budget
+    shutil.copytree(raw / batches[-1], growing / batches[-1])
+    _, result = ingest_all(growing, warehouse, memory_limit="48MB", threads=1)
+    assert len(threads) == len(TABLES) and set(threads) == {threading.main_thread()}
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
 def test_changed_and_removed_files_equal_a_from_scratch_run(corpus, tmp_path):
     raw, rendered = corpus
     if not rendered:
