@@ -141,10 +141,9 @@ def test_incremental_runs_equal_a_from_scratch_run(corpus, scratch, tmp_path):
     assert resolved[-1][0] < resolved[-1][1]  # the last run re-resolved only what it touched
 
 
-def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(corpus, scratch, tmp_path,
-                                                                              monkeypatch):
-    """After a small change the tables are written two at a time, each on its own cursor: the same
-    files as from scratch (which writes one at a time)."""
+def _last_batch_written_on_threads(corpus, tmp_path: Path, monkeypatch, **kwargs):
+    """Every batch but the last, then the last one counted as a small change (SMALL_CHANGE forced):
+    (the threads each table was written on, the last run's result)."""
     import threading
 
     import pipelines.warehouse.engine as engine
@@ -156,14 +155,22 @@ def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(c
     batches = sorted(p.name for p in raw.iterdir())
     for batch in batches[:-1]:
         shutil.copytree(raw / batch, growing / batch)
-    ingest_all(growing, warehouse)
+    ingest_all(growing, warehouse, **kwargs)
     threads, copy_sorted = [], engine.copy_sorted
-    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread().name)
+    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread())
                         or copy_sorted(*a, **k))
     monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # this batch is a third of the trials: count it small
     shutil.copytree(raw / batches[-1], growing / batches[-1])
-    _, result = ingest_all(growing, warehouse)
-    assert len(threads) == len(TABLES) and all(name.startswith("write") for name in threads)
+    _, result = ingest_all(growing, warehouse, **kwargs)
+    return threads, result
+
+
+def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(corpus, scratch, tmp_path,
+                                                                              monkeypatch):
+    """After a small change the tables are written two at a time, each on its own cursor: the same
+    files as from scratch (which writes one at a time)."""
+    threads, result = _last_batch_written_on_threads(corpus, tmp_path, monkeypatch)
+    assert len(threads) == len(TABLES) and all(t.name.startswith("write") for t in threads)
     assert len(set(threads)) == 2
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
 
@@ -173,22 +180,7 @@ def test_a_small_change_under_a_tiny_budget_writes_one_table_at_a_time(corpus, s
     in the step's own thread, and the bytes are those of a from-scratch build."""
     import threading
 
-    import pipelines.warehouse.engine as engine
-
-    raw, rendered = corpus
-    if not rendered:
-        pytest.skip("needs the rendered corpus (../shared)")
-    growing, warehouse = tmp_path / "raw", tmp_path / "warehouse"
-    batches = sorted(p.name for p in raw.iterdir())
-    for batch in batches[:-1]:
-        shutil.copytree(raw / batch, growing / batch)
-    ingest_all(growing, warehouse, memory_limit="48MB", threads=1)
-    threads, copy_sorted = [], engine.copy_sorted
-    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread())
-                        or copy_sorted(*a, **k))
-    monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # small enough for two at a time, but for the budget
-    shutil.copytree(raw / batches[-1], growing / batches[-1])
-    _, result = ingest_all(growing, warehouse, memory_limit="48MB", threads=1)
+    threads, result = _last_batch_written_on_threads(corpus, tmp_path, monkeypatch, memory_limit="48MB", threads=1)
     assert len(threads) == len(TABLES) and set(threads) == {threading.main_thread()}
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
 
