@@ -38,7 +38,7 @@ from pipelines.staging.rows import failed_result, stage_files, stage_tables
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
 CHUNK_SIZE = 64
 
-ChunkFn = Callable[[list[str], str, int], dict[str, pa.Table]]
+ChunkFn = Callable[[list[str], str, int], dict[str, "pa.Table | bytes"]]  # bytes: a table as Arrow IPC
 
 
 def default_workers() -> int:

@@ -169,10 +169,11 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
         return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet", budget,
                            stand_ins.get(name), reused(name), dirty_trials)
 
-    trials = con.execute("SELECT count(*) FROM prev_trial_ids").fetchall()[0][0] if previous is not None else 0
-    if previous is None or len(dirty_trials) > SMALL_CHANGE * max(trials, 1) or (
-            budget is not None and budget < TWO_WRITES_MIN_BUDGET):
+    trials = pq.read_metadata(previous / "trials.parquet").num_rows if previous is not None else 0
+    small = previous is not None and len(dirty_trials) <= SMALL_CHANGE * max(trials, 1)
+    if not small or (budget is not None and budget < TWO_WRITES_MIN_BUDGET):
         return {name: write(con, name) for name in TABLES}
+
     def write_on_own_cursor(name: str) -> str:
         cursor = con.cursor()  # a cursor serves one call at a time
         try:
@@ -181,10 +182,14 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
             cursor.close()
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="write") as pool:
-        # the big tables first, so the last to finish is a small one
-        order = sorted(TABLES, key=lambda n: n not in ("field_provenance", "eligibility_criteria", "source_records"))
+        # the biggest tables (by their previous file) first, so the last to finish is a small one
+        order = sorted(TABLES, key=lambda n: -_file_size(previous / f"{n}.parquet"))
         futures = {name: pool.submit(write_on_own_cursor, name) for name in order}
         return {name: futures[name].result() for name in TABLES}
+
+
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def _dirty_trials(con, previous: Path | None) -> list[str]:
