@@ -29,7 +29,7 @@ def parse_text(text: str, source: str | None = None) -> SourceRecord:
     from parsers.lines import looks_like_html
 
     markup = looks_like_html(text or "")
-    lines = page_lines(text or "", mark_headings=True)
+    lines = page_lines(text or "", mark_headings=True, markup=markup)
     key = source or detect_lines(lines)
     if key is None:
         from parsers.detect import closest_layout

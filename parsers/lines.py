@@ -8,6 +8,7 @@ Also holds the list-marker helpers all layouts share ("• x", "  1. x", "* x").
 from __future__ import annotations
 
 import re
+import threading
 
 _HTML_SNIFF = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<(?:div|p|span|h[1-6]|ul|ol|li|section|main|br)[\s/>]",
                          re.IGNORECASE)
@@ -46,10 +47,10 @@ def text_to_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
-def page_lines(text: str, mark_headings: bool = False) -> list[str]:
-    """The visible lines of a page given as text or as HTML (sniffed); with mark_headings,
-    each HTML heading (h1-h6) stands between blank lines."""
-    if looks_like_html(text):
+def page_lines(text: str, mark_headings: bool = False, markup: bool | None = None) -> list[str]:
+    """The visible lines of a page given as text or as HTML (sniffed, unless the caller already
+    did: `markup`); with mark_headings, each HTML heading (h1-h6) stands between blank lines."""
+    if looks_like_html(text) if markup is None else markup:
         return html_to_lines(text, mark_headings)
     return text_to_lines(text)
 
@@ -77,6 +78,14 @@ def is_item(line: str) -> bool:
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+def _visible(text: str) -> str:
+    """A block's text as one line: whitespace runs collapsed, ends stripped ("" for none)."""
+    if text.isspace():  # the indentation between two blocks: no line
+        return ""
+    # printable with no double space: no _WS run but single spaces, nothing to collapse
+    return text.strip() if text.isprintable() and "  " not in text else _WS.sub(" ", text).strip()
+
+
 class _Lines:
     def __init__(self, mark_headings: bool = False) -> None:
         self.lines: list[str] = []
@@ -94,12 +103,8 @@ class _Lines:
     def flush(self) -> None:
         if not self.buffer:  # most flushes: a block edge right after another ...
             return
-        text = "".join(self.buffer)
+        text = _visible("".join(self.buffer))
         self.buffer.clear()  # the same list: the lxml walk holds it
-        if text.isspace():  # ... or after the indentation between two blocks: no line
-            return
-        # printable with no double space: no _WS run but single spaces, nothing to collapse
-        text = text.strip() if text.isprintable() and "  " not in text else _WS.sub(" ", text).strip()
         if text:
             self.lines.append(text)
 
@@ -138,10 +143,12 @@ def _walk_lxml(root, out: _Lines) -> None:
     starts: dict = {}
     names: dict[str, str] = {}
     buffer = out.buffer
-    for event, element in etree.iterwalk(root, events=("start", "end")):
+    # comments and processing instructions come as events of their own (not start/end: asked
+    # for start/end only, iterwalk skips them, and the text after one was lost)
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         tag = element.tag
         if not isinstance(tag, str):  # comment / processing instruction: only its tail shows
-            if event == "end" and not hidden and element.tail:
+            if not hidden and element.tail:
                 buffer.append(element.tail)
             continue
         name = names.get(tag)
@@ -240,6 +247,78 @@ class _SoupKinds:
         self.hidden_strings = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 
 
+# --- HTML through libxslt: the same lines, without a Python step per element -----------------
+#
+# The walk above runs Python twice per element (start, end); on the bench corpus that was two
+# thirds of rendering a saved page (about 250 of 380 µs). A stylesheet emits, in C, the page's
+# text with tokens where the walk would act: a break where it would flush, a heading edge, a
+# list item's start (with what its marker needs) and end, a <pre>'s whole text. Python then
+# reads the text segment by segment, with the walk's own flush, heading edge and item marker
+# rules. Pages holding a token character (private use area) in any form, and pages too deep
+# for libxslt's template recursion, take the walk.
+
+_BREAK, _EDGE, _LI, _LI_END, _PRE, _FIELD = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005", "\ue006"
+_TOKEN_CHARS = (_BREAK, _EDGE, _LI, _LI_END, _PRE, _FIELD)
+_TOKEN_REFERENCE = re.compile(r"&#(?:[xX]0*[eE]00[1-6]|0*573(?:4[5-9]|50))")  # &#xE001; .. &#57350;
+
+
+def _entity(char: str) -> str:
+    return f"&#x{ord(char):X};"
+
+
+def _stylesheet() -> str:
+    blocks = "|".join(sorted(_BLOCK - _HEADING_TAGS - {"li", "pre"}))
+    br, edge, item, item_end, pre, field = map(_entity, _TOKEN_CHARS)
+    return f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{'|'.join(sorted(_INVISIBLE))}|comment()|processing-instruction()"/>
+<xsl:template match="br"><xsl:text>{br}</xsl:text></xsl:template>
+<xsl:template match="pre"><xsl:text>{br}{pre}</xsl:text><xsl:value-of select="."/><xsl:text>{br}</xsl:text></xsl:template>
+<xsl:template match="{blocks}"><xsl:text>{br}</xsl:text><xsl:apply-templates/><xsl:text>{br}</xsl:text></xsl:template>
+<xsl:template match="{'|'.join(sorted(_HEADING_TAGS))}"><xsl:text>{br}{edge}{br}</xsl:text><xsl:apply-templates/><xsl:text>{br}{edge}{br}</xsl:text></xsl:template>
+<xsl:template match="li"><xsl:text>{br}{item}</xsl:text><xsl:value-of select="local-name(..)"/><xsl:text>{field}</xsl:text><xsl:value-of select="../@start"/><xsl:text>{field}</xsl:text><xsl:value-of select="count(preceding-sibling::li)"/><xsl:text>{br}</xsl:text><xsl:apply-templates/><xsl:text>{br}{item_end}{br}</xsl:text></xsl:template>
+</xsl:stylesheet>"""
+
+
+_TRANSFORMS = threading.local()  # an XSLT object per thread
+
+
+def _transform():
+    transform = getattr(_TRANSFORMS, "xslt", None)
+    if transform is None:
+        from lxml import etree
+
+        transform = _TRANSFORMS.xslt = etree.XSLT(etree.fromstring(_stylesheet()))
+    return transform
+
+
+def _holds_token(html: str) -> bool:
+    return any(char in html for char in _TOKEN_CHARS) or ("&#" in html and bool(_TOKEN_REFERENCE.search(html)))
+
+
+def _lines_from_tokens(text: str, mark_headings: bool) -> list[str]:
+    """The lines of the stylesheet's output: what _walk_lxml gives for the same tree."""
+    out = _Lines(mark_headings)
+    lines = out.lines
+    items: list[tuple[int, str]] = []  # open list items: (first line index, marker)
+    for segment in text.split(_BREAK):
+        if not segment or segment.isspace():
+            continue
+        token = segment[0]
+        if token == _EDGE:
+            out.heading_edge("h1")
+        elif token == _LI:
+            parent, start, position = segment[1:].split(_FIELD)
+            items.append((len(lines), _marker(parent, start or None, int(position))))
+        elif token == _LI_END:
+            out.mark_item(*items.pop())
+        elif token == _PRE:
+            out.add_pre(segment[1:])
+        elif line := _visible(segment):  # one segment: the text one flush of the walk sees
+            lines.append(line)
+    return lines
+
+
 def html_to_lines(html: str, mark_headings: bool = False) -> list[str]:
     """The lines a browser shows for `html` (whitespace collapsed; entities decoded; no blank
     lines, except around h1-h6 with mark_headings)."""
@@ -258,6 +337,11 @@ def html_to_lines(html: str, mark_headings: bool = False) -> list[str]:
             # libxml2 stops building the tree past 2,048 levels and would drop the rest of
             # the page; BeautifulSoup's builder has no such limit
             raise ValueError("document too deep for lxml.html")
+        if not _holds_token(html):
+            try:
+                return _lines_from_tokens(str(_transform()(root)), mark_headings)
+            except etree.XSLTError:  # nesting deeper than libxslt's template recursion: the walk
+                pass
         _walk_lxml(root, out)
     except Exception:  # lxml.html refuses this markup: let BeautifulSoup try
         out = _Lines(mark_headings)

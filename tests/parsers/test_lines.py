@@ -76,6 +76,54 @@ def test_fast_and_fallback_html_walkers_agree():
         assert html_to_lines(html) == html_to_lines_soup(html), html
 
 
+TRICKY_HTML = [
+    "<ol start='3'><li>three<ol><li><h3>heading in an item</h3>text</li></ol></li><li></li><li>five</li></ol>",
+    "<ol start='x'><li>bad start</li></ol><ol start=''><li>empty start</li></ol><li>no list</li>",
+    "<div>a<!-- c -->b<script>no</script>c<br>d<pre>p\n q</pre>tail<h2>H <b>x</b></h2>after</div>",
+    "<ul><li>one<br>two</li><li><pre>in\nitem</pre></li><li>  <span> </span> </li></ul><p>\u00a0spaced\u2003 out </p>",
+    "<h1></h1><h2> </h2><p>x</p><h3>y</h3><h4>z</h4>",
+    "<p>x</p><?pi data?>tail of pi<o:p>office</o:p><svg:div>ns</svg:div>",
+]
+
+
+def _walked(html: str, mark_headings: bool) -> list[str]:
+    """The Python walk's lines for html (the path the stylesheet must agree with)."""
+    from lxml import etree
+
+    from parsers.lines import _Lines, _walk_lxml
+
+    out = _Lines(mark_headings)
+    _walk_lxml(etree.fromstring(html, etree.HTMLParser(huge_tree=True)), out)
+    out.flush()
+    return out.lines
+
+
+def test_stylesheet_and_walk_agree(monkeypatch):
+    import parsers.lines as lines
+
+    def no_walk(root, out):
+        raise AssertionError("the stylesheet path should have rendered this page")
+
+    expected = {(html, mark): _walked(html, mark) for html in HTML_CASES + TRICKY_HTML for mark in (True, False)}
+    monkeypatch.setattr(lines, "_walk_lxml", no_walk)
+    for (html, mark), walked in expected.items():
+        assert html_to_lines(html, mark) == walked, html
+
+
+def test_text_after_a_comment_or_processing_instruction_is_shown():
+    from parsers.lines import html_to_lines_soup
+
+    html = "<div>a<!-- c -->b<?pi x?>c</div><p>d<!-- e --></p>"
+    assert html_to_lines(html) == _walked(html, False) == html_to_lines_soup(html) == ["abc", "d"]
+
+
+def test_a_page_holding_a_token_character_is_walked():
+    for html in ("<p>a\ue001b</p><ol><li>x</li></ol>", "<p>a&#xe003;b</p><h2>H</h2>", "<p>a&#57345;b</p>"):
+        for mark in (True, False):
+            assert html_to_lines(html, mark) == _walked(html, mark)
+    assert html_to_lines("<p>a&#xE001;b</p><p>c</p>") == ["a\ue001b", "c"]
+
+
 def test_html_with_an_xml_declaration_uses_the_fallback():
     html = "<?xml version='1.0' encoding='utf-8'?><html><body><p>Shown</p><ol><li>x</li></ol></body></html>"
     assert html_to_lines(html) == ["Shown", "1. x"]
