@@ -81,10 +81,10 @@ def decode_bytes(data: bytes) -> Decoded:
     text = text.lstrip("\ufeff")
     _reject_control_heavy(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text, repaired = repair_mojibake(text)
+    text, repaired, unrepaired = _mojibake_pass(text, repair=True, flag=True)
     if repaired:
         warnings.append(f"mojibake_repaired: n={repaired}")
-    warnings.extend(flag_mojibake(text))
+    warnings.extend(unrepaired)
     return Decoded(text=text, encoding=encoding, warnings=warnings)
 
 
@@ -198,24 +198,51 @@ def _reject_control_heavy(text: str) -> None:
 
 def repair_mojibake(text: str) -> tuple[str, int]:
     """ftfy's encoding repair only (no quote uncurling, no HTML unescaping); returns (text, changed lines)."""
+    text, changed, _ = _mojibake_pass(text, repair=True, flag=False)
+    return text, changed
+
+
+def flag_mojibake(text: str) -> list[str]:
+    """Warnings for mis-decoded UTF-8 that ftfy could not repair; the text is left as it is."""
+    return _mojibake_pass(text, repair=False, flag=True)[2]
+
+
+def _mojibake_pass(text: str, repair: bool, flag: bool) -> tuple[str, int, list[str]]:
+    """(text repaired, lines changed, flags of what is left), the flags as flag_mojibake gives them
+    for the repaired text, in one pass over the lines. Line by line, ASCII lines skipped: a
+    repair only ever happens per line, ftfy's badness regex over a whole page cost more than
+    the parse itself, and one pass instead of two (split, repair, join, split, flag) saved
+    about 18 of 59 µs a page on the bench corpus."""
+    if text.isascii():
+        return text, 0, []
     import ftfy
 
     from parsers.badness import is_bad  # ftfy's answer, tried only where a match can start
 
-    if text.isascii():
-        return text, 0
-    # line by line, ASCII lines skipped: a repair only ever happens per line, and ftfy's
-    # badness regex over a whole page cost more than the parse itself
+    pattern, leads = _mojibake_pairs()
     lines = text.split("\n")
-    changed = 0
-    for i, line in enumerate(lines):
-        if line.isascii() or not is_bad(line):
+    changed = extra = 0
+    flags: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
             continue
-        fixed = ftfy.fix_encoding(line)
-        if fixed != line:
-            lines[i] = fixed
-            changed += 1
-    return "\n".join(lines), changed
+        if repair and is_bad(line):
+            fixed = ftfy.fix_encoding(line)
+            if fixed != line:
+                if flag and "\n" in fixed:  # never seen; the flags' line numbers would shift: two passes
+                    repaired, changed, _ = _mojibake_pass(text, repair=True, flag=False)
+                    return repaired, changed, _mojibake_pass(repaired, repair=False, flag=True)[2]
+                lines[number - 1] = line = fixed
+                changed += 1
+        if flag and leads.search(line):  # every pair starts with a lead letter ("•", "≥" lines: none)
+            for match in pattern.finditer(line):
+                if len(flags) < _MAX_UNREPAIRED_REPORTS:
+                    flags.append(f"mojibake_unrepaired: {match.group()!r} at line {number}")
+                else:
+                    extra += 1
+    if extra:
+        flags.append(f"mojibake_unrepaired: {extra} more")
+    return ("\n".join(lines) if changed else text), changed, flags
 
 
 @lru_cache(maxsize=1)
@@ -250,25 +277,3 @@ def _chars(codec: str, byte_values: range) -> set[str]:
 
 def _cls(chars: set[str]) -> str:
     return "".join(re.escape(c) for c in sorted(chars))
-
-
-def flag_mojibake(text: str) -> list[str]:
-    """Warnings for mis-decoded UTF-8 that ftfy could not repair; the text is left as it is."""
-    if text.isascii():
-        return []
-    pattern, leads = _mojibake_pairs()
-    if not leads.search(text):  # every pair starts with a lead letter ("•", "≥" pages: none)
-        return []
-    out: list[str] = []
-    extra = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.isascii() or not leads.search(line):
-            continue
-        for match in pattern.finditer(line):
-            if len(out) < _MAX_UNREPAIRED_REPORTS:
-                out.append(f"mojibake_unrepaired: {match.group()!r} at line {number}")
-            else:
-                extra += 1
-    if extra:
-        out.append(f"mojibake_unrepaired: {extra} more")
-    return out

@@ -199,3 +199,31 @@ def test_badness_is_ftfys_answer_on_real_and_mis_decoded_lines(text):
     for codec in ("cp1252", "latin-1", "cp1250", "cp1251", "cp1253", "cp1257", "mac_roman"):
         broken = text.encode("utf-8").decode(codec, errors="replace")
         assert is_bad(broken) == _ftfy_is_bad(broken), codec
+
+
+MIXED_MOJIBAKE = "Title\nSjÃ¶gren-Syndrom â€” cafÃ©\nplain line\nā„ left as it is ā„\n• bullet ≥ 18\nMÃ¼nchen\nā„\n"
+
+
+def test_one_pass_repairs_and_flags_as_the_two_steps_do():
+    """decode_bytes repairs and flags in one pass: the same text and warnings as repairing the
+    whole text, then flagging the result (the flags' line numbers are the repaired text's)."""
+    repaired, changed = repair_mojibake(MIXED_MOJIBAKE)
+    assert changed == 2 and "Sjögren" in repaired and "München" in repaired
+    flags = flag_mojibake(repaired)
+    assert [f.rsplit(" ", 1)[1] for f in flags] == ["4", "4", "7"]
+    decoded = decode_bytes(MIXED_MOJIBAKE.encode("utf-8"))
+    assert decoded.text == repaired
+    assert decoded.warnings == [f"mojibake_repaired: n={changed}", *flags]
+
+
+def test_a_repair_that_adds_a_line_break_keeps_the_flags_line_numbers(monkeypatch):
+    import ftfy
+
+    real = ftfy.fix_encoding
+    monkeypatch.setattr(ftfy, "fix_encoding", lambda line: real(line).replace("—", "\n"))
+    repaired, changed = repair_mojibake(MIXED_MOJIBAKE)
+    assert repaired.count("\n") == MIXED_MOJIBAKE.count("\n") + 1
+    decoded = decode_bytes(MIXED_MOJIBAKE.encode("utf-8"))
+    assert decoded.text == repaired
+    assert decoded.warnings == [f"mojibake_repaired: n={changed}", *flag_mojibake(repaired)]
+    assert [f.rsplit(" ", 1)[1] for f in flag_mojibake(repaired)] == ["5", "5", "8"]
