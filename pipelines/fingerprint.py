@@ -21,7 +21,7 @@ _ROOT = Path(__file__).resolve().parents[1]
 _STAGING = ("parsers", "pipelines/staging/rows.py", "pipelines/arrow_rows.py", "pipelines/warehouse/build.py",
             "pipelines/warehouse/schema.py", "pipelines/reconcile/clustering.py", "pipelines/reconcile/candidates.py",
             "pipelines/reconcile/model.py")
-_ENGINE = (*_STAGING, "pipelines/reconcile", "pipelines/warehouse")
+_ENGINE = (*_STAGING, "pipelines/reconcile", "pipelines/warehouse", "pipelines/mapped_ahead.py")
 
 
 def covered_files(parts: tuple[str, ...]) -> list[Path]:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.mapped_ahead import mapped_ahead
 from pipelines.warehouse import parquet_splice as splice
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def write_rows(path: Path, schema: pa.Schema, chunks: Iterable[pa.RecordBatch | 
     key = group_key(name, schema)
     groups = row_groups(chunks, schema, key, keys_per_group(name))
     if reuse is None:
-        pieces = (encode(group, schema) for group in groups)
+        pieces = mapped_ahead(lambda group: encode(group, schema), groups, workers=2)
     else:
         pieces = assemble(reuse, groups, key, lambda group: encode(group, schema))
     splice.write_spliced(path, footer_template(schema), pieces)

@@ -11,7 +11,6 @@ that encoding every row group would give (tests).
 """
 from __future__ import annotations
 
-import io
 import struct as _struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,10 +69,11 @@ def row_group_span(meta: list[tc.Field]) -> tuple[int, int]:
 
 def encode_row_group(table: pa.Table, schema: pa.Schema, writer_options: dict) -> RowGroupBytes:
     """The rows as one row group, encoded by pyarrow (as the one row group of a file)."""
-    buffer = io.BytesIO()
-    with pq.ParquetWriter(buffer, schema, **writer_options) as writer:
+    # an Arrow sink, not a Python file: pyarrow writes to it without taking the GIL back
+    sink = pa.BufferOutputStream()
+    with pq.ParquetWriter(sink, schema, **writer_options) as writer:
         writer.write_table(table.combine_chunks(), row_group_size=max(1, table.num_rows))
-    data = buffer.getvalue()
+    data = sink.getvalue().to_pybytes()
     groups = tc.get(read_footer(data), FMD_ROW_GROUPS).items
     if len(groups) != 1:
         raise ValueError(f"expected one row group, pyarrow wrote {len(groups)}")

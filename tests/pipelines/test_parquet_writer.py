@@ -131,3 +131,18 @@ def test_nothing_dirty_copies_every_row_group(tmp_path, small_groups):
     # the source is not even read: it may be anything
     assert copy_sorted(con, "trials", TABLES["trials"], "SELECT * FROM no_such_table", new,
                        previous=old, dirty_keys=[]) == parquet_out.file_sha256(old)
+
+
+def test_row_groups_encoded_in_threads_give_the_bytes_of_encoding_them_in_turn(tmp_path, small_groups, monkeypatch):
+    """write_rows encodes row groups two at a time (pipelines.mapped_ahead): the file must be the
+    one encoding them one after the other writes, and pyarrow's own single-file write reads the same."""
+    table = _trials([f"NCT0{i:07d}" for i in range(400)])
+    chunks = [table.slice(i, 37) for i in range(0, table.num_rows, 37)]
+    threaded = tmp_path / "threaded.parquet"
+    parquet_out.write_rows(threaded, TABLES["trials"], iter(chunks), name="trials")
+    monkeypatch.setattr(parquet_out, "mapped_ahead", lambda fn, items, workers=2: map(fn, items))
+    in_turn = tmp_path / "in_turn.parquet"
+    parquet_out.write_rows(in_turn, TABLES["trials"], iter(chunks), name="trials")
+    assert pq.read_metadata(threaded).num_row_groups > 10
+    assert threaded.read_bytes() == in_turn.read_bytes()
+    assert pq.read_table(threaded).equals(table)
