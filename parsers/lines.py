@@ -2,7 +2,9 @@
 
 Every layout parser works on lines, so both input forms meet here: text is cleaned of
 transport noise (BOM, CRLF/CR, NBSP, trailing spaces); HTML is rendered to its visible lines
-with beautifulsoup4 + lxml (block elements break lines, inline elements do not).
+(block elements break lines, inline elements do not): parsed by lxml and rendered by a libxslt
+stylesheet, else by a walk of the lxml tree, else (markup lxml refuses) by beautifulsoup4; the
+three give the same lines (tested).
 Also holds the list-marker helpers all layouts share ("• x", "  1. x", "* x").
 """
 from __future__ import annotations
@@ -306,7 +308,7 @@ def _lines_from_tokens(text: str, mark_headings: bool) -> list[str]:
             continue
         token = segment[0]
         if token == _EDGE:
-            out.heading_edge("h1")
+            out.heading_edge("h1")  # the edge of any h1-h6: the same blank line
         elif token == _LI:
             parent, start, position = segment[1:].split(_FIELD)
             items.append((len(lines), _marker(parent, start or None, int(position))))
