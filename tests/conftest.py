@@ -11,6 +11,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("TRIALBRIDGE_SHARED", REPO_ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_dagster_home(monkeypatch):
+    """No test uses the repo's Dagster instance (`make test` exports DAGSTER_HOME as the repo root):
+    two test processes creating its SQLite storage at once failed one of them (UNIQUE constraint on
+    alembic_version, seen in a fresh clone). A test that wants a persistent instance sets its own."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+
 def shared_path(*parts: str) -> Path:
     """Path under ../shared; skips the test (or fails it in CI) when it is missing."""
     path = SHARED_DIR.joinpath(*parts)
