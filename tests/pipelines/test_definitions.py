@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -71,7 +70,10 @@ def test_config_defaults_follow_env(monkeypatch, tmp_path):
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "dg").exists(), reason="dg CLI not installed")
 def test_dg_check_defs(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "DAGSTER_DISABLE_TELEMETRY": "1"}
-    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    # the instance's relative base_dirs resolve against the working directory (the repo): point
+    # them into tmp_path, so the check leaves the repo's .dagster alone
+    config = (REPO / "dagster.yaml").read_text().replace("base_dir: .dagster/", f"base_dir: {tmp_path}/.dagster/")
+    (tmp_path / "dagster.yaml").write_text(config)
     proc = subprocess.run([str(REPO / ".venv" / "bin" / "dg"), "check", "defs"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
