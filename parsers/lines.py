@@ -94,10 +94,11 @@ class _Lines:
         self.buffer: list[str] = []
         self.mark_headings = mark_headings
 
-    def heading_edge(self, name: str) -> None:
-        """With mark_headings, a blank line before and after each h1-h6: the heading tags
-        stay visible to the layout engine, as the blank lines around a heading in page text."""
-        if self.mark_headings and name in _HEADING_TAGS:
+    def heading_edge(self) -> None:
+        """At the start and end of an h1-h6 element: with mark_headings, a blank line (once), so
+        the heading tags stay visible to the layout engine, as the blank lines around a heading
+        in page text."""
+        if self.mark_headings:
             self.flush()
             if self.lines and self.lines[-1] != "":
                 self.lines.append("")
@@ -172,7 +173,7 @@ def _walk_lxml(root, out: _Lines) -> None:
                 if name in _BLOCK and buffer:
                     out.flush()
                 if name in _HEADING_TAGS:
-                    out.heading_edge(name)
+                    out.heading_edge()
                 if name == "li":
                     starts[element] = len(out.lines)
                 if element.text:
@@ -187,7 +188,7 @@ def _walk_lxml(root, out: _Lines) -> None:
             if buffer:
                 out.flush()
             if name in _HEADING_TAGS:
-                out.heading_edge(name)
+                out.heading_edge()
             if name == "li":
                 parent = element.getparent()
                 position = sum(1 for sib in element.itersiblings(preceding=True) if sib.tag == "li")
@@ -219,7 +220,8 @@ def _walk_soup(root, out: _Lines, kinds) -> None:
         name = (node.name or "").lower()
         if closing:
             out.flush()  # only block elements are pushed for closing
-            out.heading_edge(name)
+            if name in _HEADING_TAGS:
+                out.heading_edge()
             if name == "li":
                 parent = node.parent
                 position = sum(1 for _ in node.find_previous_siblings("li"))
@@ -236,7 +238,8 @@ def _walk_soup(root, out: _Lines, kinds) -> None:
             continue
         if name in _BLOCK:
             out.flush()
-            out.heading_edge(name)
+            if name in _HEADING_TAGS:
+                out.heading_edge()
             stack.append((node, True, len(out.lines)))
         stack.extend((child, False, 0) for child in reversed(list(node.children)))
 
@@ -308,7 +311,7 @@ def _lines_from_tokens(text: str, mark_headings: bool) -> list[str]:
             continue
         token = segment[0]
         if token == _EDGE:
-            out.heading_edge("h1")  # the edge of any h1-h6: the same blank line
+            out.heading_edge()
         elif token == _LI:
             parent, start, position = segment[1:].split(_FIELD)
             items.append((len(lines), _marker(parent, start or None, int(position))))

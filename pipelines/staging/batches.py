@@ -46,7 +46,7 @@ def scan_batches(raw_root: Path) -> dict[str, Batch]:
     """Group every raw file (as intake lists them) into batches keyed by partition key."""
     from parsers.intake import raw_file_entries  # the one definition of "a raw file"
 
-    return _batches(_grouped(raw_file_entries(raw_root)))
+    return _batches(_grouped(raw_file_entries(raw_root)), raw_root)
 
 
 def scan_raw_paths(raw_root: Path) -> dict[str, list[str]]:
@@ -59,8 +59,8 @@ def scan_raw_paths(raw_root: Path) -> dict[str, list[str]]:
 
 
 def batch_files(raw_root: Path, raw_paths: list[str]) -> list[Path]:
-    """The files of a batch given as its relative raw paths (scan_raw_paths), as scan_batch
-    gives them in Batch.files: the order intake parses a batch it has not staged yet."""
+    """The files of a batch given as its relative raw paths (scan_raw_paths): Batch.files, in the
+    order intake parses a batch it has not staged yet (the one definition of that order)."""
     return sorted(Path(raw_root, rel) for rel in raw_paths)
 
 
@@ -74,7 +74,7 @@ def scan_batch(raw_root: Path, key: str) -> Batch | None:
     except OSError:
         return None
     wanted = {name for name in names if key == (k := sanitize_batch_key(name)) or key.startswith(f"{k}~")}
-    return _batches(_grouped(raw_file_entries(raw_root, top_directories=wanted))).get(key)
+    return _batches(_grouped(raw_file_entries(raw_root, top_directories=wanted)), raw_root).get(key)
 
 
 Entry = tuple[str, str, str]  # parsers.intake.raw_file_entries: (relative posix path, directory, name)
@@ -97,8 +97,9 @@ def _grouped(entries: list[Entry]) -> dict[str, tuple[str | None, list[Entry]]]:
     return keyed
 
 
-def _batches(grouped: dict[str, tuple[str | None, list[Entry]]]) -> dict[str, Batch]:
-    return {key: Batch(key=key, directory=directory, files=tuple(sorted(Path(d, n) for _, d, n in entries)))
+def _batches(grouped: dict[str, tuple[str | None, list[Entry]]], raw_root: Path) -> dict[str, Batch]:
+    return {key: Batch(key=key, directory=directory,
+                       files=tuple(batch_files(raw_root, [relative for relative, _, _ in entries])))
             for key, (directory, entries) in grouped.items()}
 
 
