@@ -17,3 +17,9 @@ def table_from_rows(rows: Sequence[dict], schema: pa.Schema) -> pa.Table:
     rows = rows if isinstance(rows, list) else list(rows)
     struct = pa.array(rows, type=pa.struct(schema))
     return pa.Table.from_batches([pa.RecordBatch.from_struct_array(struct)], schema=schema)
+
+
+def table_from_tuples(rows: Sequence[tuple], schema: pa.Schema) -> pa.Table:
+    """Rows given as tuples in the schema's column order (named tuples: no dict per row)."""
+    columns = list(zip(*rows)) if rows else [() for _ in schema]
+    return pa.Table.from_arrays([pa.array(column, type=f.type) for column, f in zip(columns, schema)], schema=schema)

@@ -168,7 +168,7 @@ def build_trial_tables(quarantined: list[QuarantinedFile], reconciled: Reconcile
     } for i in reconciled.identifiers]
     rows["trials"] = [dict(t) for t in reconciled.trials]
     rows["trial_links"] = [vars(link).copy() for link in reconciled.links]
-    rows["field_provenance"] = [vars(r).copy() for r in reconciled.provenance]
+    rows["field_provenance"] = [r._asdict() for r in reconciled.provenance]
     rows["trial_doses"] = [dict(d) for d in reconciled.trial_doses]
     rows["link_candidates"] = [vars(c).copy() for c in reconciled.link_candidates]
     rows["quarantine"] = sorted((vars(q).copy() for q in quarantined),

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from parsers.record import SCALAR_FIELDS, Arm, Condition, Intervention, Location, SourceRecord, Sponsor
-from pipelines.arrow_rows import table_from_rows
+from pipelines.arrow_rows import table_from_rows, table_from_tuples
 from pipelines.memory import settle_heap
 from pipelines.reconcile import resolve_cluster
 from pipelines.reconcile.model import ParsedFile
@@ -115,7 +115,8 @@ def _resolve_slices(con: duckdb.DuckDBPyConnection, members: Path, slices: list[
         for name, buffered in rows.items():
             if buffered:
                 path = parts_dir / f"{name}-{tag}-{len(out.parts[name]):05d}.parquet"
-                pq.write_table(table_from_rows(buffered, TABLES[name]), path)
+                convert = table_from_tuples if name == "field_provenance" else table_from_rows
+                pq.write_table(convert(buffered, TABLES[name]), path)
                 out.parts[name].append(path)
                 buffered.clear()
 
@@ -127,7 +128,7 @@ def _resolve_slices(con: duckdb.DuckDBPyConnection, members: Path, slices: list[
             row, provenance, doses = resolve_cluster(trial_id, members_of, registry_ids)
             rows["trials"].append(row)
             rows["trial_doses"].extend(doses)
-            rows["field_provenance"].extend(vars(p) for p in provenance)
+            rows["field_provenance"].extend(provenance)
             for name, list_rows in trial_list_rows(trial_id, members_of).items():
                 rows[name].extend(list_rows)
             out.count += 1
