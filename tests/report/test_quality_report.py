@@ -58,19 +58,20 @@ def test_trial_doses_and_dose_conflicts_are_counted():
     assert '<section id="doses">' in html and "candidate doses not chosen</td><td class=\"n\">1<" in html
 
 
-def test_charts_drawn_in_the_helper_process_are_the_in_process_ones(snapshot):
-    from pipelines.report.drawer import ChartDrawer
+def test_charts_drawn_in_the_helper_processes_are_the_in_process_ones(snapshot):
+    from pipelines.report.drawer import HELPERS, ChartDrawer
     from pipelines.report.metrics import snapshot_metrics
-    from pipelines.report.plots import draw_charts
+    from pipelines.report.plots import CHARTS, draw_charts
 
     metrics = snapshot_metrics(snapshot)
     with ChartDrawer() as drawer:
         pending = drawer.submit(metrics)
-        assert pending is not None  # drawn over there, not here
+        assert pending is not None and len(pending) == len(CHARTS)  # drawn over there, one task per chart
         assert drawer.charts(metrics, pending) == draw_charts(metrics)
+        assert HELPERS == 2 and len(drawer._pool._processes) == HELPERS  # both helpers started
 
 
-def test_a_dead_chart_helper_means_the_charts_are_drawn_here(snapshot):
+def test_dead_chart_helpers_mean_the_charts_are_drawn_here(snapshot):
     import os
     import signal
 
@@ -80,7 +81,7 @@ def test_a_dead_chart_helper_means_the_charts_are_drawn_here(snapshot):
 
     metrics = snapshot_metrics(snapshot)
     with ChartDrawer() as drawer:
-        drawer.submit(metrics).result()  # the helper is up
+        [chart.result() for chart in drawer.submit(metrics)]  # the helpers are up
         for pid in list(drawer._pool._processes):
             os.kill(pid, signal.SIGKILL)
         charts = drawer.charts(metrics, drawer.submit(metrics))
