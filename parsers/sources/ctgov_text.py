@@ -169,16 +169,20 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     tail: min age, max age, sex, healthy volunteers (the tail = the trailing lines that have
     one of those shapes, so criteria text of any form stays criteria)."""
     lines = block.values
+    items = [is_item(line) for line in lines]
+    item_from = [False] * (len(lines) + 1)  # item_from[k]: a list item stands at k or below
+    for k in range(len(lines) - 1, -1, -1):
+        item_from[k] = items[k] or item_from[k + 1]
     # a section no rule names after the last criterion or the positional tail: set aside
-    at = section_at_end(lines, [k for k in range(1, len(lines)) if (
-        is_item(lines[k - 1]) or _is_positional(lines[k - 1])) and not any(map(is_item, lines[k:]))])
+    at = section_at_end(lines, [k for k in range(1, len(lines))
+                                if not item_from[k] and (items[k - 1] or _is_positional(lines[k - 1]))])
     foreign = lines[at:] if at is not None else []
     if at is not None:
         record.warn("possible_heading", f"{lines[at]!r} in {block.heading!r}")
         lines = lines[:at]
     tail_start = len(lines)
     while tail_start > 0 and len(lines) - tail_start < len(ELIGIBILITY_SLOTS) \
-            and not is_item(lines[tail_start - 1]) and _is_positional(lines[tail_start - 1]):
+            and not items[tail_start - 1] and _is_positional(lines[tail_start - 1]):
         tail_start -= 1
     kind, current, unused = None, [], []
     for line in lines[:tail_start]:
