@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.reconcile.clustering import cluster, join_key, lead_sponsor_name, normalized_sponsor, record_identifiers
-from pipelines.warehouse.components import COMPONENTS_SCHEMA, _labels, compute_components, mark_recluster
+from pipelines.warehouse.components import (COMPONENTS_SCHEMA, MAX_ROUNDS, _labels, _labels_union_find,
+                                            compute_components, mark_recluster)
 from tests.pipelines.test_reconcile_helpers import ident, make_record, parsed
 
 IDS = [("NCT00000101", "NCT"), ("NCT00000202", "NCT"), ("2019-001234-22", "EUDRACT"),
@@ -69,6 +70,32 @@ def test_labels_are_the_smallest_record_of_each_component():
     # records 0-1 share key 7, 1-3 share key 2, record 2 is alone
     labels = _labels(4, np.array([3, 1, 0, 1]), np.array([2, 2, 7, 7]))
     assert labels.tolist() == [0, 0, 2, 0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), st.integers(0, 15)), max_size=80))
+def test_label_propagation_gives_the_union_find_labels(n, pairs):
+    pairs = [(record % n, key) for record, key in pairs]
+    records = np.array([r for r, _ in pairs], dtype=np.int64)
+    keys = np.array([k for _, k in pairs], dtype=np.int64)
+    order = np.lexsort((records, keys))
+    assert _labels(n, records, keys).tolist() == _labels_union_find(n, records[order], keys[order]).tolist()
+
+
+def test_a_chain_longer_than_the_rounds_allow_is_labelled_exactly(monkeypatch):
+    import pipelines.warehouse.components as components
+
+    # record i and i+1 share key i: one component, a path of 3,000 records (pointer jumping needs
+    # about 12 rounds); with fewer rounds allowed, the union-find gives the same labels
+    n = 3000
+    records = np.r_[np.arange(n - 1), np.arange(1, n)].astype(np.int64)
+    keys = np.r_[np.arange(n - 1), np.arange(n - 1)].astype(np.int64)
+    assert MAX_ROUNDS >= 12 and (_labels(n, records, keys) == 0).all()
+    fallbacks = []
+    monkeypatch.setattr(components, "MAX_ROUNDS", 2)
+    monkeypatch.setattr(components, "_labels_union_find",
+                        lambda *args: fallbacks.append(args) or _labels_union_find(*args))
+    assert (_labels(n, records, keys) == 0).all() and len(fallbacks) == 1
 
 
 def _con(now: list[tuple], keys: list[tuple], before: list[tuple], components_before: list[tuple], tmp_path):
