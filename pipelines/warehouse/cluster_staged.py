@@ -6,47 +6,82 @@ previous snapshot. Resolving trials is pipelines.warehouse.resolve_touched, titl
 pipelines.warehouse.title_pairs."""
 from __future__ import annotations
 
+import multiprocessing
 import sys
+from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from pipelines.arrow_rows import table_from_rows
-from pipelines.reconcile.clustering import Clusters, cluster_identifiers
+from pipelines.memory import settle_heap
+from pipelines.reconcile.clustering import cluster_identifiers
 from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
 from pipelines.warehouse.components import compute_components, mark_recluster
 from pipelines.warehouse.duck import drop_tables, quote, sql_string, table_from_arrow
 from pipelines.warehouse.schema import TABLES
 
 CHUNK_RECORDS = 50_000  # records clustered at once (whole components)
+_MAPPING_SCHEMA = pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])
+_LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
 
 
-def _cluster_chunk(con: duckdb.DuckDBPyConnection, chunk: int) -> Clusters:
-    """Union-find over the identifiers of one chunk's records (tables cluster_in, cluster_ids)."""
+@dataclass
+class ChunkResult:
+    """What cluster_records keeps of one chunk's Clusters: Arrow tables rather than a Python
+    object per record and edge (they cross a process boundary when chunks cluster in parallel)."""
+
+    mapping: pa.Table  # record_id -> trial_id
+    links: pa.Table  # trial_links rows of the edges
+    blocked: list[LinkCandidate]
+
+
+def _cluster_chunk(records: pa.Table, identifiers: pa.Table) -> ChunkResult:
+    """Union-find over the identifiers of one chunk's records: `records` (record_id, sponsor) and
+    `identifiers` (record_id, value, id_type, field, raw, link_key, from_text), ordered by record."""
     idents: dict[str, list[RecordIdentifier]] = {}
     sponsors: dict[str, str | None] = {}
-    for rid, sponsor in con.sql(f"SELECT record_id, sponsor FROM cluster_in WHERE chunk = {int(chunk)}").fetchall():
+    for rid, sponsor in zip(*(c.to_pylist() for c in records.columns)):
         idents[rid] = []
         sponsors[rid] = sponsor
-    reader = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM cluster_ids
-                         WHERE chunk = {int(chunk)} ORDER BY record_id, id_type, value, field, from_text
-                         """).to_arrow_reader(batch_size=65_536)
     intern = sys.intern  # a few distinct id types and fields, repeated a million times at scale
-    for batch in reader:
+    for batch in identifiers.to_batches(max_chunksize=65_536):
         for rid, value, id_type, field, raw, link_key, from_text in zip(*(c.to_pylist() for c in batch.columns)):
             raw = value if raw == value else raw  # one string object where they are equal
             link_key = value if link_key == value else link_key
             idents[rid].append(RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
-    return cluster_identifiers(idents, sponsors)
+    del records, identifiers
+    clusters = cluster_identifiers(idents, sponsors)
+    del idents, sponsors
+    links = table_from_rows([{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
+                             for e in clusters.edges], TABLES["trial_links"])
+    mapping = pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())},
+                       schema=_MAPPING_SCHEMA)
+    return ChunkResult(mapping, links, list(clusters.blocked))
 
 
-def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS) -> Iterator[Clusters]:
+def _chunk_input(con: duckdb.DuckDBPyConnection, chunk: int) -> tuple[pa.Table, pa.Table]:
+    """_cluster_chunk's arguments for one chunk (tables cluster_in, cluster_ids)."""
+    records = con.sql(f"SELECT record_id, sponsor FROM cluster_in WHERE chunk = {int(chunk)}").to_arrow_table()
+    identifiers = con.sql(f"""SELECT record_id, value, id_type, field, raw, link_key, from_text FROM cluster_ids
+                              WHERE chunk = {int(chunk)} ORDER BY record_id, id_type, value, field, from_text
+                              """).to_arrow_table()
+    return records, identifiers
+
+
+def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: int = CHUNK_RECORDS,
+                   workers: int = 1, pool: ProcessPoolExecutor | None = None) -> Iterator[ChunkResult]:
     """Clusters of the records of `records` (a table with record_id, made of whole components of
     table components), about chunk_records records per chunk: components cluster independently,
     so memory follows the chunk, not the archive. What clustering reads (lead sponsor,
-    identifiers) is gathered once, tagged with its chunk: no full scan per chunk."""
+    identifiers) is gathered once, tagged with its chunk: no full scan per chunk. With more than
+    one chunk and more than one worker, the chunks are clustered by processes (`pool`, or one
+    started here): union-find is Python, and the step's other core idled through it."""
     con.execute(f"""CREATE OR REPLACE TABLE cluster_chunk_of AS
         SELECT component, ((sum(n) OVER (ORDER BY component ROWS UNBOUNDED PRECEDING) - 1) // {int(chunk_records)})::BIGINT
                AS chunk
@@ -60,32 +95,66 @@ def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: 
     con.execute("""CREATE OR REPLACE TABLE cluster_ids AS
         SELECT c.chunk, i.record_id, i.value, i.id_type, i.field, i.raw, i.link_key, i.from_text
         FROM s_identifiers i JOIN cluster_in c USING (record_id) ORDER BY c.chunk, i.record_id""")
-    for (chunk,) in con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall():
-        yield _cluster_chunk(con, chunk)
+    chunks = [chunk for (chunk,) in con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()]
+    if workers > 1 and len(chunks) > 1:
+        with (nullcontext(pool) if pool is not None else chunk_pool(workers)) as processes:
+            yield from _clustered_in_processes(con, chunks, workers, processes)
+    else:
+        for chunk in chunks:
+            yield _cluster_chunk(*_chunk_input(con, chunk))
     drop_tables(con, "cluster_chunk_of", "cluster_in", "cluster_ids")
 
 
-_LINK_FIELDS = ("record_id_a", "record_id_b", "method", "evidence", "shared_value", "id_type", "field_a", "field_b")
+def _ready() -> None:
+    """One per worker: starts the pool's processes (importing this module there), with our
+    workers' collector settings (a chunk makes a few hundred thousand identifiers, and the
+    default thresholds ran a full pass every few thousand)."""
+    settle_heap()
 
 
-def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | None) -> list[LinkCandidate]:
+@contextmanager
+def chunk_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Processes for _cluster_chunk, started now (they start while the caller goes on)."""
+    # forkserver: never fork a process holding DuckDB's and Dagster's threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        for _ in range(workers):  # the pool starts a process per task while none is idle
+            pool.submit(_ready)
+        yield pool
+
+
+def _clustered_in_processes(con: duckdb.DuckDBPyConnection, chunks: list[int], workers: int,
+                            pool: ProcessPoolExecutor) -> Iterator[ChunkResult]:
+    """_cluster_chunk of each chunk by the pool, in chunk order, at most `workers` chunks handed
+    out ahead of the one the caller takes (memory: that many chunks at once)."""
+    pending: deque[Future[ChunkResult]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(_cluster_chunk, *_chunk_input(con, chunk)))
+        if len(pending) >= workers:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | None, workers: int = 1
+                    ) -> list[LinkCandidate]:
     """Cluster the components a change touched (all of them without previous components; with
     them, view prev_records holds the previous snapshot's source_records), a chunk of
-    components at a time. Makes table mapping(record_id, trial_id) for every record (the others
-    keep their trial, table kept) and table new_links (trial_links rows of the new edges);
-    returns the refused org-id joins (link candidates)."""
-    compute_components(con)
-    mark_recluster(con, previous_components)
+    components at a time (in `workers` processes when there are several chunks). Makes table
+    mapping(record_id, trial_id) for every record (the others keep their trial, table kept) and
+    table new_links (trial_links rows of the new edges); returns the refused org-id joins (link
+    candidates)."""
+    everything = previous_components is None  # every record is clustered: start the processes now,
+    records = con.execute("SELECT count(*) FROM s_records").fetchall()[0][0] if everything else 0
+    early = workers > 1 and records > CHUNK_RECORDS  # beside computing the components
     mappings, links, blocked = [], [], []
-    for clusters in cluster_chunks(con, "recluster"):
-        mappings.append(pa.table({"record_id": list(clusters.trial_ids), "trial_id": list(clusters.trial_ids.values())}))
-        links.append(table_from_rows(
-            [{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
-             for e in clusters.edges], TABLES["trial_links"]))
-        blocked.extend(clusters.blocked)
-        del clusters
-    for name, tables, schema in (("new_mapping", mappings, pa.schema([("record_id", pa.string()), ("trial_id", pa.string())])),
-                                 ("new_links", links, TABLES["trial_links"])):
+    with chunk_pool(workers) if early else nullcontext() as pool:
+        compute_components(con)
+        mark_recluster(con, previous_components)
+        for chunk in cluster_chunks(con, "recluster", CHUNK_RECORDS, workers=workers, pool=pool):
+            mappings.append(chunk.mapping)
+            links.append(chunk.links)
+            blocked.extend(chunk.blocked)
+    for name, tables, schema in (("new_mapping", mappings, _MAPPING_SCHEMA), ("new_links", links, TABLES["trial_links"])):
         table_from_arrow(con, name, pa.concat_tables(tables) if tables else schema.empty_table())
     del mappings, links
     if previous_components is None:

@@ -105,7 +105,7 @@ def _signature_sql(records_view: str, trial_col: str) -> str:
             f"parser_version, ',' ORDER BY record_id)) AS sig FROM {records_view} GROUP BY 1")
 
 
-def _cluster(con, root: Path, previous: Path | None) -> list:
+def _cluster(con, root: Path, previous: Path | None, workers: int) -> list:
     """cluster_staged.cluster_records with the previous snapshot's records and components, when
     there is a previous snapshot this engine built and its components are there."""
     previous_components = root / COMPONENTS_FILE if previous is not None else None
@@ -113,7 +113,7 @@ def _cluster(con, root: Path, previous: Path | None) -> list:
         previous_components = None
     if previous is not None:
         register_parquet(con, "prev_records", [previous / "source_records.parquet"], TABLES["source_records"])
-    return cluster_records(con, previous_components)
+    return cluster_records(con, previous_components, workers)
 
 
 def _mark_touched(con, previous: Path | None) -> None:
@@ -259,7 +259,7 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
         release_memory()  # what staging freed, before DuckDB takes its budget
         _register_staged(con, root, batch_keys)
         previous = _carry_over_source(root) if incremental else None
-        blocked = _cluster(con, root, previous)
+        blocked = _cluster(con, root, previous, workers)
         save_components(con, components_tmp)
         drop_tables(con, "components")
         release_memory()

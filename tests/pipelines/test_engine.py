@@ -344,3 +344,16 @@ def test_trials_resolved_by_worker_processes_give_the_same_bytes(corpus, scratch
     _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False, workers=2)
     assert result.trials_resolved == scratch[1].trials_resolved
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
+def test_chunks_clustered_by_worker_processes_give_the_same_bytes(corpus, scratch, tmp_path, monkeypatch):
+    from pipelines.warehouse import cluster_staged
+
+    started = []
+    pool = cluster_staged.chunk_pool
+    monkeypatch.setattr(cluster_staged, "chunk_pool", lambda workers: started.append(workers) or pool(workers))
+    monkeypatch.setattr(cluster_staged, "CHUNK_RECORDS", 7)  # many chunks over two processes
+    raw, _ = corpus
+    _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False, workers=2)
+    assert started == [2]  # started beside the components, before the chunks were known
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
