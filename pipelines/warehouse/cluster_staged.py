@@ -10,8 +10,8 @@ import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,9 +143,10 @@ def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | 
     mapping(record_id, trial_id) for every record (the others keep their trial, table kept) and
     table new_links (trial_links rows of the new edges); returns the refused org-id joins (link
     candidates)."""
-    everything = previous_components is None  # every record is clustered: start the processes now,
-    records = con.execute("SELECT count(*) FROM s_records").fetchall()[0][0] if everything else 0
-    early = workers > 1 and records > CHUNK_RECORDS  # beside computing the components
+    # every record is clustered again (no previous components) and they make several chunks:
+    # the processes start now, beside computing the components
+    records = con.execute("SELECT count(*) FROM s_records").fetchall()[0][0] if previous_components is None else 0
+    early = workers > 1 and records > CHUNK_RECORDS
     mappings, links, blocked = [], [], []
     with chunk_pool(workers) if early else nullcontext() as pool:
         compute_components(con)
