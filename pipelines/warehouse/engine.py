@@ -100,11 +100,6 @@ def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> None:
         register_parquet(con, f"s_{name}", files, schema)
 
 
-def _signature_sql(records_view: str, trial_col: str) -> str:
-    return (f"SELECT {trial_col} AS trial_id, md5(string_agg(record_id || ':' || coalesce(sha256, '') || ':' || "
-            f"parser_version, ',' ORDER BY record_id)) AS sig FROM {records_view} GROUP BY 1")
-
-
 def _cluster(con, root: Path, previous: Path | None, workers: int) -> list:
     """cluster_staged.cluster_records with the previous snapshot's records and components, when
     there is a previous snapshot this engine built and its components are there."""
@@ -117,15 +112,23 @@ def _cluster(con, root: Path, previous: Path | None, workers: int) -> list:
 
 
 def _mark_touched(con, previous: Path | None) -> None:
-    """TABLE touched(trial_id): trials to resolve now (all of them without a usable previous snapshot)."""
+    """TABLE touched(trial_id): trials to resolve now (all of them without a usable previous
+    snapshot): the trials whose records differ from those of the previous trial of that id, in
+    which record, its bytes or its parser version. A (record, trial, sha256, parser version) row
+    found on one side only names a touched trial on that side (when it exists now)."""
     if previous is None:
         con.execute("CREATE OR REPLACE TABLE touched AS SELECT DISTINCT trial_id FROM mapping")
         return
-    new = _signature_sql("(SELECT r.*, m.trial_id AS t FROM s_source_records r JOIN mapping m USING (record_id))", "t")
-    old = _signature_sql("prev_records", "trial_id")
-    con.execute(f"""CREATE OR REPLACE TABLE touched AS
-        SELECT n.trial_id FROM ({new}) n LEFT JOIN ({old}) o USING (trial_id)
-        WHERE o.sig IS NULL OR o.sig <> n.sig""")
+    con.execute("""CREATE OR REPLACE TABLE touched AS
+        WITH now AS (SELECT r.record_id, m.trial_id, coalesce(r.sha256, '') AS sha, r.parser_version AS version
+                     FROM s_source_records r JOIN mapping m USING (record_id)),
+        before AS (SELECT record_id, trial_id, coalesce(sha256, '') AS sha, parser_version AS version
+                   FROM prev_records),
+        one_side AS (SELECT coalesce(n.trial_id, b.trial_id) AS trial_id FROM now n FULL JOIN before b
+                     ON n.record_id = b.record_id AND n.trial_id = b.trial_id AND n.sha = b.sha
+                        AND n.version IS NOT DISTINCT FROM b.version
+                     WHERE n.record_id IS NULL OR b.record_id IS NULL)
+        SELECT DISTINCT trial_id FROM one_side SEMI JOIN mapping USING (trial_id)""")
 
 
 def _record_table_sql(name: str) -> str:
