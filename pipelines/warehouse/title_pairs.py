@@ -19,8 +19,10 @@ from pipelines.reconcile.model import LinkCandidate
 def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
     """Candidates over view s_titles (record_id, title, tokens), with trials from table mapping."""
     jaccard_min, max_bucket = float(candidates.JACCARD_MIN), int(candidates.MAX_BUCKET)
+    # idx: any numbering (no sort): it only names each title once; a pair is taken one way
+    # round (x < y) and everything after is symmetric in x and y
     con.execute("""CREATE OR REPLACE TABLE tc_titles AS
-        SELECT row_number() OVER (ORDER BY t.record_id, t.title) AS idx, t.record_id, m.trial_id, t.title,
+        SELECT row_number() OVER () AS idx, t.record_id, m.trial_id, t.title,
                t.tokens, len(t.tokens) AS n
         FROM s_titles t JOIN mapping m USING (record_id)""")
     con.execute("CREATE OR REPLACE TABLE tc_tokens AS SELECT idx, n, unnest(tokens) AS tok FROM tc_titles")
