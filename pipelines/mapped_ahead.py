@@ -1,4 +1,4 @@
-"""fn over a stream in a few threads, results in order: mapped_ahead.
+"""fn over a stream in a few threads (or a given executor), results in order: mapped_ahead.
 
 The deterministic Parquet writer encodes each row group with pyarrow, which releases the GIL
 while it encodes and compresses. Encoded one after the other, the snapshot step's writes ran at
@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def mapped_ahead(fn: Callable[[T], R], items: Iterable[T], workers: int = 2) -> Iterator[R]:
-    """fn(item) for each item, in the items' order, computed by `workers` threads at most
-    `workers` items ahead of the consumer (memory: that many items and results at once). An
-    error in fn is raised at its item; a consumer that stops early cancels what has not started
-    and waits for what has."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mapped-ahead") as pool:
+def mapped_ahead(fn: Callable[[T], R], items: Iterable[T], workers: int = 2, executor: Executor | None = None
+                 ) -> Iterator[R]:
+    """fn(item) for each item, in the items' order, computed by `workers` threads, or by
+    `executor` (a process pool, say; its owner stops it), at most `workers` items ahead of the
+    consumer (memory: that many items and results at once). The items are drawn in the
+    consumer's thread. An error in fn is raised at its item; a consumer that stops early cancels
+    what has not started (with its own threads, it also waits for what has)."""
+    with (nullcontext(executor) if executor is not None
+          else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mapped-ahead")) as pool:
         pending: deque = deque()
         try:
             for item in items:

@@ -10,9 +10,9 @@ not draw (it could not start, or died) is drawn by the step itself.
 """
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from pipelines.processes import started_pool
 from pipelines.report.metrics import Metrics
 from pipelines.report.plots import CHARTS, Chart, draw_chart
 
@@ -24,22 +24,13 @@ def _import_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401
 
 
-def _started() -> None:
-    """A no-op task: submitting one per helper starts them all now (the pool starts a process per
-    task while none is idle), each importing matplotlib as it starts."""
-
-
 class ChartDrawer:
     """Helper processes for draw_chart; `close()` stops them (use as a context manager)."""
 
     def __init__(self, helpers: int = HELPERS) -> None:
         self._pool: ProcessPoolExecutor | None = None
         try:
-            # forkserver: never fork a process holding DuckDB's and Dagster's threads
-            self._pool = ProcessPoolExecutor(max_workers=helpers, mp_context=multiprocessing.get_context("forkserver"),
-                                             initializer=_import_matplotlib)
-            for _ in range(helpers):
-                self._pool.submit(_started)
+            self._pool = started_pool(helpers, initializer=_import_matplotlib)
         except (OSError, RuntimeError):  # no process to be had: draw in-process
             self._pool = None
 

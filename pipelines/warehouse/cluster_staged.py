@@ -6,12 +6,10 @@ previous snapshot. Resolving trials is pipelines.warehouse.resolve_touched, titl
 pipelines.warehouse.title_pairs."""
 from __future__ import annotations
 
-import multiprocessing
 import sys
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +17,9 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.arrow_rows import table_from_rows
+from pipelines.mapped_ahead import mapped_ahead
 from pipelines.memory import settle_heap
+from pipelines.processes import started_pool
 from pipelines.reconcile.clustering import cluster_identifiers
 from pipelines.reconcile.model import LinkCandidate, RecordIdentifier
 from pipelines.warehouse.components import compute_components, mark_recluster
@@ -41,9 +41,11 @@ class ChunkResult:
     blocked: list[LinkCandidate]
 
 
-def _cluster_chunk(records: pa.Table, identifiers: pa.Table) -> ChunkResult:
-    """Union-find over the identifiers of one chunk's records: `records` (record_id, sponsor) and
-    `identifiers` (record_id, value, id_type, field, raw, link_key, from_text), ordered by record."""
+def _cluster_chunk(chunk_input: tuple[pa.Table, pa.Table]) -> ChunkResult:
+    """Union-find over the identifiers of one chunk's records (_chunk_input): `records`
+    (record_id, sponsor) and `identifiers` (record_id, value, id_type, field, raw, link_key,
+    from_text), ordered by record."""
+    records, identifiers = chunk_input
     idents: dict[str, list[RecordIdentifier]] = {}
     sponsors: dict[str, str | None] = {}
     for rid, sponsor in zip(*(c.to_pylist() for c in records.columns)):
@@ -55,7 +57,7 @@ def _cluster_chunk(records: pa.Table, identifiers: pa.Table) -> ChunkResult:
             raw = value if raw == value else raw  # one string object where they are equal
             link_key = value if link_key == value else link_key
             idents[rid].append(RecordIdentifier(rid, value, intern(id_type), intern(field), raw, link_key, from_text))
-    del records, identifiers
+    del chunk_input, records, identifiers
     clusters = cluster_identifiers(idents, sponsors)
     del idents, sponsors
     links = table_from_rows([{"trial_id": clusters.trial_ids[e.record_id_a], **{k: getattr(e, k) for k in _LINK_FIELDS}}
@@ -96,43 +98,21 @@ def cluster_chunks(con: duckdb.DuckDBPyConnection, records: str, chunk_records: 
         SELECT c.chunk, i.record_id, i.value, i.id_type, i.field, i.raw, i.link_key, i.from_text
         FROM s_identifiers i JOIN cluster_in c USING (record_id) ORDER BY c.chunk, i.record_id""")
     chunks = [chunk for (chunk,) in con.sql("SELECT DISTINCT chunk FROM cluster_chunk_of ORDER BY 1").fetchall()]
+    inputs = (_chunk_input(con, chunk) for chunk in chunks)  # fetched here: the connection is this thread's
     if workers > 1 and len(chunks) > 1:
         with (nullcontext(pool) if pool is not None else chunk_pool(workers)) as processes:
-            yield from _clustered_in_processes(con, chunks, workers, processes)
+            # in chunk order, at most `workers` chunks handed out ahead (memory: that many at once)
+            yield from mapped_ahead(_cluster_chunk, inputs, workers, executor=processes)
     else:
-        for chunk in chunks:
-            yield _cluster_chunk(*_chunk_input(con, chunk))
+        yield from map(_cluster_chunk, inputs)
     drop_tables(con, "cluster_chunk_of", "cluster_in", "cluster_ids")
 
 
-def _ready() -> None:
-    """One per worker: starts the pool's processes (importing this module there), with our
-    workers' collector settings (a chunk makes a few hundred thousand identifiers, and the
-    default thresholds ran a full pass every few thousand)."""
-    settle_heap()
-
-
-@contextmanager
-def chunk_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """Processes for _cluster_chunk, started now (they start while the caller goes on)."""
-    # forkserver: never fork a process holding DuckDB's and Dagster's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        for _ in range(workers):  # the pool starts a process per task while none is idle
-            pool.submit(_ready)
-        yield pool
-
-
-def _clustered_in_processes(con: duckdb.DuckDBPyConnection, chunks: list[int], workers: int,
-                            pool: ProcessPoolExecutor) -> Iterator[ChunkResult]:
-    """_cluster_chunk of each chunk by the pool, in chunk order, at most `workers` chunks handed
-    out ahead of the one the caller takes (memory: that many chunks at once)."""
-    pending: deque[Future[ChunkResult]] = deque()
-    for chunk in chunks:
-        pending.append(pool.submit(_cluster_chunk, *_chunk_input(con, chunk)))
-        if len(pending) >= workers:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+def chunk_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for _cluster_chunk, starting now, with our workers' collector settings (a chunk
+    makes a few hundred thousand identifiers, and the default thresholds ran a full pass every
+    few thousand)."""
+    return started_pool(workers, initializer=settle_heap)
 
 
 def cluster_records(con: duckdb.DuckDBPyConnection, previous_components: Path | None, workers: int = 1

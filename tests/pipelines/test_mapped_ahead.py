@@ -46,3 +46,25 @@ def test_an_error_is_raised_at_its_item():
         for result in mapped_ahead(fail_on_seven, range(20)):
             seen.append(result)
     assert seen == list(range(7))
+
+
+def test_a_given_executor_computes_the_items_in_order_and_stays_open():
+    from concurrent.futures import ThreadPoolExecutor
+
+    names, drawn = set(), set()
+
+    def items():
+        for n in range(30):
+            drawn.add(threading.current_thread().name)
+            yield n
+
+    def square(n: int) -> int:
+        names.add(threading.current_thread().name)
+        time.sleep(0.001 * (n % 3))
+        return n * n
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="given") as pool:
+        assert list(mapped_ahead(square, items(), workers=2, executor=pool)) == [n * n for n in range(30)]
+        assert pool.submit(square, 4).result() == 16  # not shut down by mapped_ahead
+    assert names and all(name.startswith("given") for name in names)
+    assert drawn == {threading.current_thread().name}  # items drawn in the consumer's thread
