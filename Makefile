@@ -1,6 +1,8 @@
 # Every target creates .venv on first use, so a fresh clone needs only Python 3.11, pip and make.
-# python3.11 when it is on PATH, else python3 (checked to be >= 3.11 below)
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+# The venv's interpreter: PYTHON when given, else the fastest python3.11 on the machine
+# (tools/pick_python.py: builds of one version differ by 10-20% here), else python3.11 on PATH,
+# else python3 (checked to be >= 3.11 below)
+PYTHON ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -12,8 +14,13 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 .PHONY: run test dev bench screenshot clean
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "need Python >= 3.11 (found: $(PYTHON)); try make PYTHON=/path/to/python3.11"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+	  py="$(PYTHON)"; \
+	  [ -n "$$py" ] || py=$$($$(command -v python3 || command -v python3.11) tools/pick_python.py 2>/dev/null) \
+	    || py=$$(command -v python3.11 || command -v python3); \
+	  $$py -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null \
+	    || { echo "need Python >= 3.11 (found: $$py); try make PYTHON=/path/to/python3.11"; exit 1; }; \
+	  echo "$$py -m venv $(VENV)"; $$py -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -28,6 +29,11 @@ from bench.corpus import generate
 from bench.measure import ingest_command, io_floor, run_measured, snapshot_hashes
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _interpreter() -> str:
+    """The interpreter every scenario ran on (its build moves the figures: tools/pick_python.py)."""
+    return f"{platform.python_version()} {os.path.realpath(sys.executable)}"
 OUT_DIR = REPO / "bench" / "out"
 
 
@@ -89,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             "generate_seconds": round(generated, 1), "floor_seconds": round(floor_seconds, 2),
             "floor_docs_per_second": round(files / floor_seconds, 1),
             "incremental_equals_from_scratch": identical, "scenarios": rows,
+            "python": _interpreter(),
         }
-        print(f"{files} documents ({results['megabytes']} MB, {corpus}); I/O floor {floor_seconds:.2f} s")
+        print(f"{files} documents ({results['megabytes']} MB, {corpus}); I/O floor {floor_seconds:.2f} s; "
+              f"Python {results['python']}")
         header = f"{'scenario':<22}{'docs':>9}{'seconds':>10}{'docs/s':>10}{'x floor':>9}{'peak RSS MB':>13}{'of scratch':>12}"
         print(header)
         for row in rows:
