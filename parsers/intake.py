@@ -144,16 +144,17 @@ def _inside(path: Path, root: Path) -> bool:
 # --- one file ---------------------------------------------------------------------------------
 
 def process_file(path: Path, raw_root: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                 seconds: float | None = DEFAULT_SECONDS_PER_FILE) -> FileOutcome:
+                 seconds: float | None = DEFAULT_SECONDS_PER_FILE, lstat: os.stat_result | None = None
+                 ) -> FileOutcome:
     """Record or quarantine reason for one raw file. Never raises. `seconds` bounds decoding and
-    parsing (None: no limit)."""
+    parsing (None: no limit). `lstat`: the file's os.lstat when the caller took it already."""
     path, raw_root = Path(path), Path(raw_root)
     try:
         raw_path = path.relative_to(raw_root).as_posix()
     except ValueError:
         raw_path = path.as_posix()
     try:
-        return _process(path, raw_root, raw_path, max_bytes, seconds)
+        return _process(path, raw_root, raw_path, max_bytes, seconds, lstat)
     except Exception as exc:  # noqa: BLE001 - the contract: every file gets an outcome
         return FileOutcome(raw_path, None, None, reason=Reason.INTERNAL_ERROR.value, detail=_describe(exc))
 
@@ -164,15 +165,23 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{at}"[:2000]
 
 
-def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int, seconds: float | None) -> FileOutcome:
+def _process(path: Path, raw_root: Path, raw_path: str, max_bytes: int, seconds: float | None,
+             lstat: os.stat_result | None) -> FileOutcome:
     def quarantine(reason: Reason, detail: str, sha: str | None = None, size: int | None = None,
                    source: str | None = None) -> FileOutcome:
         return FileOutcome(raw_path, sha, size, source=source, reason=reason.value, detail=detail)
 
-    if path.is_symlink() and not _inside(path, raw_root):
+    try:
+        # one lstat tells a regular file (nearly every file) from a link: a page cost three
+        # stat calls through pathlib, 8 us of the ~50 us spent on a file outside parsing
+        mode = (lstat or os.lstat(path)).st_mode
+    except OSError:
+        mode = None  # gone or unreachable: the stat below says why
+    if mode is not None and stat.S_ISLNK(mode) and not _inside(path, raw_root):
         return quarantine(Reason.SYMLINK_OUTSIDE_RAW, f"-> {os.readlink(path)}")
     try:
-        mode = path.stat().st_mode
+        if mode is None or stat.S_ISLNK(mode):
+            mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):  # a FIFO would block open() forever; devices and sockets are no pages
             return quarantine(Reason.UNREADABLE, f"not a regular file (mode {stat.filemode(mode)})")
         data, sha, size = _read_limited(path, max_bytes)

@@ -13,6 +13,8 @@ Per raw file, intake gives one or more RecordOutcome. Staged tables (one Parquet
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 import types
 import typing
 from pathlib import Path
@@ -86,7 +88,12 @@ def record_tables() -> tuple[str, ...]:
 
 
 def staged_schemas() -> dict[str, pa.Schema]:
-    """Every staged table's schema, by file stem."""
+    """Every staged table's schema, by file stem (built once: 31 us a call, two calls a chunk)."""
+    return dict(_staged_schemas())
+
+
+@functools.cache
+def _staged_schemas() -> dict[str, pa.Schema]:
     schemas = {"records": RECORDS_SCHEMA, "identifiers": IDENTIFIERS_SCHEMA, "titles": TITLES_SCHEMA,
                "quarantine": QUARANTINE_SCHEMA, "files": FILES_SCHEMA}
     schemas.update({name: _without_trial_id(TABLES[name]) for name in record_tables()})
@@ -167,11 +174,11 @@ def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
     from parsers.intake import process_file
 
     try:
-        st = path.lstat()
+        st = os.lstat(path)
         size, mtime = st.st_size, st.st_mtime_ns
     except OSError:
-        size = mtime = None
-    outcome = process_file(path, raw_root, max_bytes=max_bytes)
+        st = size = mtime = None
+    outcome = process_file(path, raw_root, max_bytes=max_bytes, lstat=st)
     records = outcome.records
     if outcome.reason is not None or not records:  # the whole file is quarantined
         records = [RecordOutcome(None, None, outcome.reason or INTERNAL_ERROR, outcome.detail or "no records")]
