@@ -49,7 +49,10 @@ _IN_WORKER = [False]  # set by the pool's initializer: this process only parses
 
 
 def _mark_worker() -> None:
+    from parsers.deadline import keep_handler
+
     _IN_WORKER[0] = True
+    keep_handler()  # nothing else in a worker uses SIGALRM: each file only arms the timer
 
 
 def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table | bytes]:
