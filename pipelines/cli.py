@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -180,7 +180,27 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
 
 def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
                        memory_limit: str, publish_uri: str = "") -> IngestReport:
-    from rich.console import Console
+    from pipelines import ingest
+
+    raw, warehouse = raw.resolve(), warehouse.resolve()
+    scanned = [ingest.scan_raw_paths(raw)]  # batch key -> its raw paths; handed over (see below)
+    staged = {key for key in scanned[0] if ingest.is_staged(warehouse, key)}
+    with ExitStack() as intake_workers:
+        intake_workers.enter_context(ingest.shared_workers())  # every batch of the run in the same workers
+        # started before Dagster is imported, they parse the first new batch's first chunks
+        # while this process imports it, opens the instance and checks the staged batches
+        first = next((key for key, paths in scanned[0].items()
+                      if key not in staged and len(paths) >= ingest.MIN_FILES_FOR_POOL), None)
+        if first is not None:
+            ingest.start_workers(workers, first=(partial(ingest.batch_files, raw, scanned[0][first]), raw,
+                                                 max_file_bytes))
+        return _run_batches_and_snapshot(raw, warehouse, workers, max_file_bytes, console, memory_limit, publish_uri,
+                                         scanned, staged, intake_workers)
+
+
+def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
+                              memory_limit: str, publish_uri: str, scanned: list[dict[str, list[str]]],
+                              staged: set[str], intake_workers: ExitStack) -> IngestReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from pipelines import ingest
@@ -193,13 +213,12 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
     from pipelines.staging.store import batch_changed
     from pipelines.warehouse.engine import is_up_to_date
 
-    raw, warehouse = raw.resolve(), warehouse.resolve()
+    batches = scanned.pop()  # the only reference: dropped before the snapshot step
     config = TrialbridgeConfig(raw_root=str(raw), warehouse_root=str(warehouse),
                                max_file_bytes=max_file_bytes, workers=workers, memory_limit=memory_limit,
                                publish_uri=publish_uri)
     defs = build_defs(config)
     batch_job, snapshot_job = defs.resolve_job_def(INGEST_BATCH_JOB), defs.resolve_job_def(SNAPSHOT_JOB)
-    batches = ingest.scan_raw_paths(raw)  # batch key -> its raw paths
     report = IngestReport(EXIT_OK, 0.0, batches=len(batches))
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -211,32 +230,29 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
         if new_keys:
             instance.add_dynamic_partitions(RAW_BATCHES, new_keys)
         task = progress.add_task("batches", total=len(batches) + 1)
-        with ingest.shared_workers():  # every batch of the run in the same intake workers
-            staged = {key for key in batches if ingest.is_staged(warehouse, key)}
-            if any(len(paths) >= ingest.MIN_FILES_FOR_POOL and key not in staged for key, paths in batches.items()):
-                ingest.start_workers(workers)  # a new batch will need them: start while the others are checked
-            keys = list(batches)
-            for position, (key, paths) in enumerate(batches.items()):
-                if key in staged and not batch_changed(warehouse, raw, key, paths):
-                    progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
-                    progress.advance(task)
-                    continue
-                # the workers start on the next new batch as this one's intake ends (its last
-                # chunks out), not after this batch's Dagster run: about 1 s a batch
-                following = next((k for k in keys[position + 1:] if k not in staged), None)
-                ingest.expect_next_intake(partial(ingest.batch_files, raw, batches[following]) if following else None,
-                                          raw, max_file_bytes, workers)
-                report.batches_run += 1
-                progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(paths)} files)")
-                result = batch_job.execute_in_process(partition_key=key, instance=instance,
-                                                      run_config=QUIET_RUN_CONFIG, raise_on_error=False)
-                if not result.success:
-                    report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
-                    break
-                progress.console.print(_intake_line(result, key))
-                if alert := _drift_alert(result, key):
-                    progress.console.print(f"[yellow]{alert}[/]")
+        keys = list(batches)
+        for position, (key, paths) in enumerate(batches.items()):
+            if key in staged and not batch_changed(warehouse, raw, key, paths):
+                progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
                 progress.advance(task)
+                continue
+            # the workers start on the next new batch as this one's intake ends (its last
+            # chunks out), not after this batch's Dagster run: about 1 s a batch
+            following = next((k for k in keys[position + 1:] if k not in staged), None)
+            ingest.expect_next_intake(partial(ingest.batch_files, raw, batches[following]) if following else None,
+                                      raw, max_file_bytes, workers)
+            report.batches_run += 1
+            progress.update(task, description=f"intake + parse [bold]{key}[/] ({len(paths)} files)")
+            result = batch_job.execute_in_process(partition_key=key, instance=instance,
+                                                  run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            if not result.success:
+                report.exit_code, report.error = EXIT_FAILED, f"batch {key}: {_failure_text(result)}"
+                break
+            progress.console.print(_intake_line(result, key))
+            if alert := _drift_alert(result, key):
+                progress.console.print(f"[yellow]{alert}[/]")
+            progress.advance(task)
+        intake_workers.close()  # stopped before the snapshot step: their memory is its budget's
         batch_keys = list(batches)
         batches = paths = None  # a string per raw file: memory the snapshot step can use
         removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)

@@ -97,15 +97,21 @@ def _pool_context():
 _POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers: the run's intake processes
 _STARTING: list[threading.Thread] = []  # start_workers' thread, joined before the pool is used
 READ_AHEAD_CHUNKS = 16  # about 1,000 files: the workers' work while the step between two batches runs
+STARTUP_READ_AHEAD_CHUNKS = 48  # about 3,000 files: theirs while the CLI imports Dagster, opens its instance
 _NEXT: list[tuple] = []  # (files callable, raw_root, max_bytes, workers): the intake expected next
 _AHEAD: list[tuple] = []  # (key, [(paths, future)]): chunks of that intake already submitted
+
+
+def _join_starting() -> None:
+    """Wait for start_workers' thread (it submits to the pool and may read ahead), unless this is it."""
+    if _STARTING and _STARTING[0] is not threading.current_thread():
+        _STARTING.pop().join()
 
 
 def _submit(workers: int, fn: ChunkFn, *args) -> object:
     """fn(*args) in the shared pool of `workers` processes. A pool a dead worker broke takes no
     more work: it is replaced (_collect retries the chunks it lost)."""
-    if _STARTING and _STARTING[0] is not threading.current_thread():
-        _STARTING.pop().join()
+    _join_starting()
     for _ in range(2):
         pool = _POOLS.get(workers)
         if pool is None:
@@ -150,12 +156,17 @@ def _ready() -> int:
     return os.getpid()
 
 
-def start_workers(workers: int = 0) -> None:
+def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path, int] | None = None) -> None:
     """Inside shared_workers(): start the intake processes now, from a background thread, so their
     start (a forkserver importing the parsers, then the workers: about 0.7 s, mostly spent
     waiting on the server) overlaps what the caller does before its first intake. A no-op
     outside the block (the pool would be stopped before it served anything), with one worker
-    (no pool), or when the pool runs already."""
+    (no pool), or when the pool runs already.
+
+    first=(files callable, raw_root, max_bytes): the intake the caller expects first; once
+    started, the workers parse its first chunks (as expect_next_intake's read-ahead, taken on
+    the same terms), so they are busy while the caller gets ready (the CLI: importing Dagster,
+    opening its instance, checking staged batches: 1.5-2 s with a core idle)."""
     workers = workers or default_workers()
     if not _SHARED[0] or workers <= 1 or workers in _POOLS or _STARTING:
         return
@@ -163,6 +174,9 @@ def start_workers(workers: int = 0) -> None:
     def start() -> None:
         for _ in range(workers):  # the executor starts a worker per task while none is idle
             _submit(workers, _ready)
+        if first is not None:
+            files_of, raw_root, max_bytes = first
+            _submit_ahead(files_of, str(raw_root), max_bytes, workers, intake_chunk, STARTUP_READ_AHEAD_CHUNKS)
 
     thread = threading.Thread(target=start, name="intake-workers-start", daemon=True)
     _STARTING.append(thread)
@@ -187,14 +201,19 @@ def _chunk_size(files: int, workers: int) -> int:
 
 
 def _read_ahead(chunk_fn: ChunkFn) -> None:
-    if not _NEXT:
-        return
-    files_of, raw_root, max_bytes, workers = _NEXT.pop()
+    if _NEXT:
+        files_of, raw_root, max_bytes, workers = _NEXT.pop()
+        _submit_ahead(files_of, raw_root, max_bytes, workers, chunk_fn, READ_AHEAD_CHUNKS)
+
+
+def _submit_ahead(files_of: Callable[[], list[Path]], raw_root: str, max_bytes: int, workers: int,
+                  chunk_fn: ChunkFn, limit: int) -> None:
+    """Submit the first `limit` chunks of files_of() as the read-ahead the next intake may adopt."""
     try:
         files = files_of()
         if workers <= 1 or len(files) < MIN_FILES_FOR_POOL:
             return
-        chunks = list(_chunks(files, _chunk_size(len(files), workers)))[:READ_AHEAD_CHUNKS]
+        chunks = list(_chunks(files, _chunk_size(len(files), workers)))[:limit]
         _AHEAD[:] = [((raw_root, max_bytes, workers, chunk_fn),
                       [(paths, _submit(workers, chunk_fn, paths, raw_root, max_bytes)) for paths in chunks])]
     except Exception:  # noqa: BLE001 - only a head start: the next intake parses its files itself
@@ -203,6 +222,7 @@ def _read_ahead(chunk_fn: ChunkFn) -> None:
 
 def _adopt_read_ahead(key: tuple, chunks: list[list[str]]) -> list:
     """The read-ahead chunks that begin this intake's chunks, as pending (paths, future, True)."""
+    _join_starting()  # its read-ahead may still be going in
     if not _AHEAD:
         return []
     ahead_key, ahead = _AHEAD.pop()
