@@ -147,18 +147,25 @@ def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None
     return sql
 
 
-SMALL_CHANGE = 0.05  # at most this share of the trials dirty: tables are written two at a time
+SMALL_CHANGE = 0.05  # at most this share of the trials dirty: any two tables are written at a time
+# rows per record of page text (provenance: ~20 a record, criteria: ~15, the records themselves):
+# the step's largest sorts, never two at once (_write_tables)
+LARGE_TABLES = frozenset({"field_provenance", "eligibility_criteria", "source_records"})
 TWO_WRITES_MIN_BUDGET = 256_000_000  # below --memory-limit 256MB one at a time: two writes share one budget
 
 
 def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build: Path,
                   budget: int | None, previous: Path | None, dirty_trials: list[str]) -> dict[str, str]:
-    """Every table through the deterministic writer. From scratch, one at a time: two at once
-    (two cursors) was 1-2 s faster at 100,000 pages but held two sorts, ~400 MB more at 200,000
-    pages (measured). After a small change (SMALL_CHANGE) each table sorts only its dirty trials'
-    rows and copies the rest, so two run at once on two cursors, one's DuckDB query beside the
-    other's Python row-group work, unless the budget is small (the two share it). A table sorted
-    by trial_id keeps the previous snapshot's row groups no dirty trial reaches."""
+    """Every table through the deterministic writer, on two cursors, unless the budget is small
+    (the two share it): then one at a time.
+
+    From scratch (or after a large change), the LARGE_TABLES go one after another on one cursor
+    and every other table beside them on the other: a table alone kept 1.6 of the 2 cores busy
+    (its DuckDB sort, then Python and the encoders on its row groups), and any two at once held
+    two large sorts, ~400 MB more at 200,000 pages (measured). After a small change
+    (SMALL_CHANGE) each table sorts only its dirty trials' rows and copies the rest, so any two
+    run at once, the largest first. A table sorted by trial_id keeps the previous snapshot's row
+    groups no dirty trial reaches."""
     from concurrent.futures import ThreadPoolExecutor
 
     from pipelines.warehouse.build import sort_columns
@@ -172,23 +179,27 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
         return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet", budget,
                            stand_ins.get(name), reused(name), dirty_trials)
 
-    trials = pq.read_metadata(previous / "trials.parquet").num_rows if previous is not None else 0
-    small = previous is not None and len(dirty_trials) <= SMALL_CHANGE * max(trials, 1)
-    if not small or (budget is not None and budget < TWO_WRITES_MIN_BUDGET):
+    if budget is not None and budget < TWO_WRITES_MIN_BUDGET:
         return {name: write(con, name) for name in TABLES}
 
-    def write_on_own_cursor(name: str) -> str:
+    def write_on_own_cursor(names: list[str]) -> dict[str, str]:
         cursor = con.cursor()  # a cursor serves one call at a time
         try:
-            return write(cursor, name)
+            return {name: write(cursor, name) for name in names}
         finally:
             cursor.close()
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="write") as pool:
+    trials = pq.read_metadata(previous / "trials.parquet").num_rows if previous is not None else 0
+    if previous is not None and len(dirty_trials) <= SMALL_CHANGE * max(trials, 1):
         # the biggest tables (by their previous file) first, so the last to finish is a small one
-        order = sorted(TABLES, key=lambda n: -_file_size(previous / f"{n}.parquet"))
-        futures = {name: pool.submit(write_on_own_cursor, name) for name in order}
-        return {name: futures[name].result() for name in TABLES}
+        lanes = [[name] for name in sorted(TABLES, key=lambda n: -_file_size(previous / f"{n}.parquet"))]
+    else:
+        lanes = [[n for n in TABLES if n in LARGE_TABLES], [n for n in TABLES if n not in LARGE_TABLES]]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="write") as pool:
+        written: dict[str, str] = {}
+        for done in [pool.submit(write_on_own_cursor, lane) for lane in lanes]:
+            written.update(done.result())
+        return {name: written[name] for name in TABLES}
 
 
 def _file_size(path: Path) -> int:
