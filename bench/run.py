@@ -29,12 +29,12 @@ from bench.corpus import generate
 from bench.measure import ingest_command, io_floor, run_measured, snapshot_hashes
 
 REPO = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO / "bench" / "out"
 
 
 def _interpreter() -> str:
     """The interpreter every scenario ran on (its build moves the figures: tools/pick_python.py)."""
     return f"{platform.python_version()} {os.path.realpath(sys.executable)}"
-OUT_DIR = REPO / "bench" / "out"
 
 
 def _scenario(name: str, raw: Path, warehouse: Path, args, files: int, floor: float) -> dict:
