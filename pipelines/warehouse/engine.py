@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from pipelines.warehouse.duck import (DEFAULT_MEMORY_LIMIT, budget_bytes, connec
                                       share_of_budget, sql_string, table_from_arrow)
 from pipelines.staging.pool import default_workers
 from pipelines.warehouse.title_pairs import title_candidates
-from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched
+from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched, resolves_in_process, touched_records
 from pipelines.warehouse.schema import TABLES
 
 STATE_FILE = "_engine_state.json"
@@ -153,7 +154,7 @@ SMALL_CHANGE = 0.05  # at most this share of the trials dirty: any two tables ar
 # once (_write_tables). The widest rows come last, when the other tables are done: source_records
 # beside trials or the per-record tables held 180-220 MB more than alone at 100,000 pages.
 LARGE_TABLES = ("field_provenance", "eligibility_criteria", "trials", "source_records")
-TWO_WRITES_MIN_BUDGET = 256_000_000  # below --memory-limit 256MB one at a time: two writes share one budget
+TWO_QUERIES_MIN_BUDGET = 256_000_000  # below --memory-limit 256MB one query at a time: two share one budget
 
 
 def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build: Path,
@@ -168,8 +169,6 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
     (SMALL_CHANGE) each table sorts only its dirty trials' rows and copies the rest, so any two
     run at once, the largest first. A table sorted by trial_id keeps the previous snapshot's row
     groups no dirty trial reaches."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from pipelines.warehouse.build import sort_columns
 
     def reused(name: str) -> Path | None:
@@ -181,15 +180,11 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
         return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet", budget,
                            stand_ins.get(name), reused(name), dirty_trials)
 
-    if budget is not None and budget < TWO_WRITES_MIN_BUDGET:
+    if budget is not None and budget < TWO_QUERIES_MIN_BUDGET:
         return {name: write(con, name) for name in TABLES}
 
-    def write_on_own_cursor(names: list[str]) -> dict[str, str]:
-        cursor = con.cursor()  # a cursor serves one call at a time
-        try:
-            return {name: write(cursor, name) for name in names}
-        finally:
-            cursor.close()
+    def write_lane(cursor, names: list[str]) -> dict[str, str]:
+        return {name: write(cursor, name) for name in names}
 
     trials = pq.read_metadata(previous / "trials.parquet").num_rows if previous is not None else 0
     if previous is not None and len(dirty_trials) <= SMALL_CHANGE * max(trials, 1):
@@ -199,9 +194,18 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
         lanes = [list(LARGE_TABLES), [n for n in TABLES if n not in LARGE_TABLES]]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="write") as pool:
         written: dict[str, str] = {}
-        for done in [pool.submit(write_on_own_cursor, lane) for lane in lanes]:
+        for done in [pool.submit(_on_own_cursor, con, write_lane, lane) for lane in lanes]:
             written.update(done.result())
         return {name: written[name] for name in TABLES}
+
+
+def _on_own_cursor(con, work, *args):
+    """work(cursor, *args) on a new cursor of con (a cursor serves one thread at a time), closed after."""
+    cursor = con.cursor()
+    try:
+        return work(cursor, *args)
+    finally:
+        cursor.close()
 
 
 def _file_size(path: Path) -> int:
@@ -282,13 +286,19 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
         lap("cluster")
         _mark_touched(con, previous)
         dirty_trials = _dirty_trials(con, previous)
-        resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
-        release_memory()
-        lap("resolve")
-        # after resolving, not beside it: on a second cursor the two queries shared one budget,
-        # which a small --memory-limit could not hold (48MB: out of memory), for 1.5 s of 100
-        candidates = [*title_candidates(con), *blocked]
-        lap("candidates")
+        # The title look-alikes (DuckDB queries, on a cursor of their own) run beside resolving when
+        # that runs here on one core (a small batch: 0.55 s of Python, the other core idle), not
+        # beside a pool of resolve workers (both cores busy: 1.5 s gained of 100 from scratch, for
+        # a higher peak), nor under a budget too small for two queries (48MB: out of memory).
+        beside = (resolves_in_process(touched_records(con), workers)
+                  and (budget_bytes(memory_limit) or TWO_QUERIES_MIN_BUDGET) >= TWO_QUERIES_MIN_BUDGET)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="titles") as pool:
+            titles = pool.submit(_on_own_cursor, con, title_candidates) if beside else None
+            resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
+            release_memory()
+            lap("resolve")
+            candidates = [*(titles.result() if titles is not None else title_candidates(con)), *blocked]
+        lap("candidates")  # beside resolving: what was left of them
 
         sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
         # the rows each table is made of, for duck.sort_bounds to measure (no join, no filter;

@@ -159,6 +159,16 @@ def _run_job(job: _Job) -> Resolved:
         shutil.rmtree(spill, ignore_errors=True)
 
 
+def touched_records(con: duckdb.DuckDBPyConnection) -> int:
+    """Member records of the touched trials (what resolve_touched will resolve)."""
+    return con.execute("SELECT count(*) FROM mapping SEMI JOIN touched USING (trial_id)").fetchall()[0][0]
+
+
+def resolves_in_process(records: int, workers: int) -> bool:
+    """resolve_touched resolves this many records in the calling process (one core), not in a pool."""
+    return workers <= 1 or records < PARALLEL_MIN_RECORDS
+
+
 def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: int = 1,
                     worker_memory: str = "256MB") -> Resolved:
     """Resolve every trial of table touched (members from table mapping, records from views
@@ -168,7 +178,7 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: in
                 "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
     records = con.execute("SELECT count(*) FROM touched_members").fetchall()[0][0]
     total = max(1, -(-records // RESOLVE_RECORDS))
-    parallel = workers > 1 and records >= PARALLEL_MIN_RECORDS
+    parallel = not resolves_in_process(records, workers)
     if parallel:  # whole rounds of slices: 5 slices on 2 workers left one idle for the last
         total = -(-total // workers) * workers
     con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")

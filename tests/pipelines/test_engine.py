@@ -168,7 +168,7 @@ def _last_batch_written_on_threads(corpus, tmp_path: Path, monkeypatch, **kwargs
 def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(corpus, scratch, tmp_path,
                                                                               monkeypatch):
     """After a small change the tables are written two at a time, each on its own cursor: the same
-    files as from scratch (which writes one at a time)."""
+    files as from scratch (which writes them in two lanes)."""
     threads, result = _last_batch_written_on_threads(corpus, tmp_path, monkeypatch)
     assert len(threads) == len(TABLES) and all(t.name.startswith("write") for t in threads)
     assert len(set(threads)) == 2
@@ -182,6 +182,63 @@ def test_a_small_change_under_a_tiny_budget_writes_one_table_at_a_time(corpus, s
 
     threads, result = _last_batch_written_on_threads(corpus, tmp_path, monkeypatch, memory_limit="48MB", threads=1)
     assert len(threads) == len(TABLES) and set(threads) == {threading.main_thread()}
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
+def test_from_scratch_the_large_tables_go_one_after_another_and_the_others_beside(corpus, scratch, tmp_path,
+                                                                                  monkeypatch):
+    """From scratch the LARGE_TABLES are written in their order on one cursor (never two large sorts
+    at once) and every other table on a second: the bytes of the reference build."""
+    import threading
+
+    import pipelines.warehouse.engine as engine
+
+    raw, _ = corpus
+    written, copy_sorted = [], engine.copy_sorted
+    monkeypatch.setattr(engine, "copy_sorted", lambda cursor, name, *a, **k: written.append(
+        (threading.current_thread(), name)) or copy_sorted(cursor, name, *a, **k))
+    _, result = ingest_all(raw, tmp_path / "warehouse", incremental=False)
+    lanes: dict = {}
+    for thread, name in written:
+        lanes.setdefault(thread, []).append(name)
+    assert sorted(lanes.values(), key=len) == [list(engine.LARGE_TABLES),
+                                               [n for n in TABLES if n not in engine.LARGE_TABLES]]
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+
+
+def _title_candidates_thread(corpus, tmp_path: Path, monkeypatch, **kwargs):
+    """The thread the last run's title look-alikes ran on (every batch, then one more), and its result."""
+    import threading
+
+    import pipelines.warehouse.engine as engine
+
+    raw, rendered = corpus
+    if not rendered:
+        pytest.skip("needs the rendered corpus (../shared)")
+    growing, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    batches = sorted(p.name for p in raw.iterdir())
+    for batch in batches[:-1]:
+        shutil.copytree(raw / batch, growing / batch)
+    ingest_all(growing, warehouse, **kwargs)
+    threads, title_candidates = [], engine.title_candidates
+    monkeypatch.setattr(engine, "title_candidates", lambda con: threads.append(threading.current_thread())
+                        or title_candidates(con))
+    shutil.copytree(raw / batches[-1], growing / batches[-1])
+    _, result = ingest_all(growing, warehouse, **kwargs)
+    return threads, result
+
+
+def test_title_look_alikes_run_beside_an_in_process_resolve_with_the_same_bytes(corpus, scratch, tmp_path,
+                                                                               monkeypatch):
+    """A small batch is resolved in the step's process, on one core: the title look-alikes run
+    beside it on a cursor of their own; under a budget too small for two queries, after it."""
+    import threading
+
+    threads, result = _title_candidates_thread(corpus, tmp_path / "beside", monkeypatch)
+    assert len(threads) == 1 and threads[0].name.startswith("titles")
+    assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
+    threads, result = _title_candidates_thread(corpus, tmp_path / "tiny", monkeypatch, memory_limit="48MB", threads=1)
+    assert threads == [threading.main_thread()]
     assert file_hashes(result.snapshot) == file_hashes(scratch[1].snapshot)
 
 
