@@ -141,13 +141,8 @@ def test_incremental_runs_equal_a_from_scratch_run(corpus, scratch, tmp_path):
     assert resolved[-1][0] < resolved[-1][1]  # the last run re-resolved only what it touched
 
 
-def _last_batch_written_on_threads(corpus, tmp_path: Path, monkeypatch, **kwargs):
-    """Every batch but the last, then the last one counted as a small change (SMALL_CHANGE forced):
-    (the threads each table was written on, the last run's result)."""
-    import threading
-
-    import pipelines.warehouse.engine as engine
-
+def _last_batch_added(corpus, tmp_path: Path, before_it, **kwargs):
+    """Every batch but the last, then before_it(), then the last batch: the last run's result."""
     raw, rendered = corpus
     if not rendered:
         pytest.skip("needs the rendered corpus (../shared)")
@@ -156,13 +151,26 @@ def _last_batch_written_on_threads(corpus, tmp_path: Path, monkeypatch, **kwargs
     for batch in batches[:-1]:
         shutil.copytree(raw / batch, growing / batch)
     ingest_all(growing, warehouse, **kwargs)
-    threads, copy_sorted = [], engine.copy_sorted
-    monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread())
-                        or copy_sorted(*a, **k))
-    monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # this batch is a third of the trials: count it small
+    before_it()
     shutil.copytree(raw / batches[-1], growing / batches[-1])
-    _, result = ingest_all(growing, warehouse, **kwargs)
-    return threads, result
+    return ingest_all(growing, warehouse, **kwargs)[1]
+
+
+def _last_batch_written_on_threads(corpus, tmp_path: Path, monkeypatch, **kwargs):
+    """Every batch but the last, then the last one counted as a small change (SMALL_CHANGE forced):
+    (the threads each table was written on, the last run's result)."""
+    import threading
+
+    import pipelines.warehouse.engine as engine
+
+    threads, copy_sorted = [], engine.copy_sorted
+
+    def spy() -> None:
+        monkeypatch.setattr(engine, "copy_sorted", lambda *a, **k: threads.append(threading.current_thread())
+                            or copy_sorted(*a, **k))
+        monkeypatch.setattr(engine, "SMALL_CHANGE", 1.0)  # this batch is a third of the trials: count it small
+
+    return threads, _last_batch_added(corpus, tmp_path, spy, **kwargs)
 
 
 def test_tables_written_two_at_a_time_after_a_small_change_give_the_same_bytes(corpus, scratch, tmp_path,
@@ -207,25 +215,18 @@ def test_from_scratch_the_large_tables_go_one_after_another_and_the_others_besid
 
 
 def _title_candidates_thread(corpus, tmp_path: Path, monkeypatch, **kwargs):
-    """The thread the last run's title look-alikes ran on (every batch, then one more), and its result."""
+    """The threads the last run's title look-alikes ran on (every batch, then one more), and its result."""
     import threading
 
     import pipelines.warehouse.engine as engine
 
-    raw, rendered = corpus
-    if not rendered:
-        pytest.skip("needs the rendered corpus (../shared)")
-    growing, warehouse = tmp_path / "raw", tmp_path / "warehouse"
-    batches = sorted(p.name for p in raw.iterdir())
-    for batch in batches[:-1]:
-        shutil.copytree(raw / batch, growing / batch)
-    ingest_all(growing, warehouse, **kwargs)
     threads, title_candidates = [], engine.title_candidates
-    monkeypatch.setattr(engine, "title_candidates", lambda con: threads.append(threading.current_thread())
-                        or title_candidates(con))
-    shutil.copytree(raw / batches[-1], growing / batches[-1])
-    _, result = ingest_all(growing, warehouse, **kwargs)
-    return threads, result
+
+    def spy() -> None:
+        monkeypatch.setattr(engine, "title_candidates", lambda con: threads.append(threading.current_thread())
+                            or title_candidates(con))
+
+    return threads, _last_batch_added(corpus, tmp_path, spy, **kwargs)
 
 
 def test_title_look_alikes_run_beside_an_in_process_resolve_with_the_same_bytes(corpus, scratch, tmp_path,
