@@ -32,6 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.memory import settle_heap
+from pipelines.processes import started_pool
 from pipelines.staging.batches import relative_raw_path
 from pipelines.staging.rows import failed_result, stage_files, stage_tables
 
@@ -108,15 +109,20 @@ def _join_starting() -> None:
         _STARTING.pop().join()
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool of `workers` intake processes; a new one starts all of them at once."""
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = _POOLS[workers] = started_pool(workers, initializer=_mark_worker, context=_pool_context())
+    return pool
+
+
 def _submit(workers: int, fn: ChunkFn, *args) -> object:
     """fn(*args) in the shared pool of `workers` processes. A pool a dead worker broke takes no
     more work: it is replaced (_collect retries the chunks it lost)."""
     _join_starting()
     for _ in range(2):
-        pool = _POOLS.get(workers)
-        if pool is None:
-            pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                                         initializer=_mark_worker)
+        pool = _pool(workers)
         try:
             return pool.submit(fn, *args)
         except BrokenProcessPool:
@@ -152,10 +158,6 @@ def shared_workers() -> Iterator[None]:
             shutdown_pool()
 
 
-def _ready() -> int:
-    return os.getpid()
-
-
 def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path, int] | None = None) -> None:
     """Inside shared_workers(): start the intake processes now, from a background thread, so their
     start (a forkserver importing the parsers, then the workers: about 0.7 s, mostly spent
@@ -172,8 +174,7 @@ def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path,
         return
 
     def start() -> None:
-        for _ in range(workers):  # the executor starts a worker per task while none is idle
-            _submit(workers, _ready)
+        _pool(workers)
         if first is not None:
             files_of, raw_root, max_bytes = first
             _submit_ahead(files_of, str(raw_root), max_bytes, workers, intake_chunk, STARTUP_READ_AHEAD_CHUNKS)
