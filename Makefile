@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 # dg warns when the project venv is not the activated one; make targets use .venv explicitly.
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
-.PHONY: run test dev bench screenshot clean
+.PHONY: run test dev bench screenshot clean bytecode
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { \
@@ -25,16 +25,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## ingest raw/ into warehouse/ and print a summary
+# Our modules' bytecode, written once here rather than compiled again by every process of every
+# run where PYTHONDONTWRITEBYTECODE is set (as on the CI machines): 0.1 s of each run's start,
+# more with worker processes. Up-to-date files are only stat'ed; a stale one is compiled again.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q parsers pipelines bench tools
+
+run: $(STAMP) bytecode  ## ingest raw/ into warehouse/ and print a summary
 	$(BIN)/trialbridge ingest --raw raw --warehouse warehouse
 
-test: $(STAMP)  ## the whole test suite (parallel over the machine's cores)
+test: $(STAMP) bytecode  ## the whole test suite (parallel over the machine's cores)
 	$(BIN)/python -m pytest -n auto -q
 
-dev: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
+dev: $(STAMP) bytecode  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dg dev
 
-bench: $(STAMP)  ## throughput, peak memory and ratio to the I/O floor
+bench: $(STAMP) bytecode  ## throughput, peak memory and ratio to the I/O floor
 	$(BIN)/python -m bench.run
 
 screenshot: $(STAMP)  ## docs/asset-graph.png: the asset graph of the running UI, via headless chromium
