@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Our modules' bytecode, written once here rather than compiled again by every process of every
-# run where PYTHONDONTWRITEBYTECODE is set (as on the CI machines): 0.1 s of each run's start,
+# run where PYTHONDONTWRITEBYTECODE is set (as on the bench machine): 0.1 s of each run's start,
 # more with worker processes. Up-to-date files are only stat'ed; a stale one is compiled again.
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q parsers pipelines bench tools
