@@ -38,7 +38,10 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
 - unreadable          the OS refused to read it (permissions, I/O error, vanished, broken link),
                       or it is not a regular file (a FIFO would block the run; devices, sockets)
 - timeout             decoding and parsing took longer than the per-file limit (default 30 s;
-                      a page takes about a millisecond): a pathological page cannot hang a run
+                      a page takes about a millisecond): a pathological page cannot hang a run.
+                      In a pool worker, code the limit cannot interrupt (libxml2, compiled
+                      modules) meets a hard stop that ends the process (parsers.deadline); the
+                      pool quarantines the file with this reason (pipelines.staging.pool)
 - internal_error      a bug: an exception escaped a parser (detail = exception text)
 """
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Workers parse and build the staged tables themselves (pipelines.staging.rows), so the parent
 only writes Arrow buffers: per-file cost is parse cost, and nothing per file crosses a pipe as
-Python objects. The chunks of a worker that dies (crash, OOM kill) are retried in processes of
-their own, halved down to the file that kills its process: that file is quarantined as
-internal_error, never the run.
+Python objects. The chunks of a worker that dies (crash, OOM kill, the per-file hard stop of
+parsers.deadline) are parsed again in a process of their own that reports file by file: the file
+it dies on is quarantined (internal_error, or timeout), never the run.
 
 A worker sends each chunk's tables back as Arrow IPC streams: pickled, they cost three times the
 CPU in the worker and half as much again in the parent.
@@ -22,7 +22,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -31,11 +33,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from parsers.deadline import HARD_STOP_SIGNAL
+from parsers.intake import DEFAULT_SECONDS_PER_FILE, Reason
 from pipelines.memory import settle_heap
 from pipelines.processes import started_pool
 from pipelines.staging.batches import relative_raw_path
-from pipelines.staging.rows import failed_result, stage_files, stage_tables
+from pipelines.staging.rows import INTERNAL_ERROR, failed_result, stage_files, stage_tables
 
+TIMEOUT = Reason.TIMEOUT.value
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
 CHUNK_SIZE = 64
 
@@ -53,7 +58,8 @@ def _mark_worker() -> None:
     from parsers.deadline import keep_handler
 
     _IN_WORKER[0] = True
-    keep_handler()  # nothing else in a worker uses SIGALRM: each file only arms the timer
+    keep_handler(hard_stop=True)  # nothing else in a worker uses SIGALRM: each file only arms the
+    # timer; and the pool replaces a process ended by the hard stop (code the limit cannot interrupt)
 
 
 def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table | bytes]:
@@ -296,23 +302,65 @@ def _collect(item, raw_root: Path, max_bytes: int, workers: int, context, chunk_
     yield tables
 
 
-def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn):
-    """A chunk whose pool died, in a process of its own (it may only have shared the pool with
-    the culprit); if that dies too, each half the same way, down to the one file that kills its
-    process (about 2 log2(64) processes for a chunk, not 64)."""
+def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn
+                     ) -> Iterator[dict[str, pa.Table]]:
+    """A chunk whose pool died (its own file or another chunk's may be the culprit), again in a
+    process of its own that sends back each file's tables as it finishes it. When that process
+    dies, the file it was on is the culprit: quarantined (timeout when the hard stop of
+    parsers.deadline ended it or it ran past the limit, else internal_error), and the files after
+    it go on in a new process: one process per culprit."""
+    parts: list[dict[str, pa.Table]] = []
+    rest = list(paths)
+    while rest:
+        done, death = _run_reporting(context, chunk_fn, rest, str(raw_root), max_bytes)
+        parts.extend(done)
+        rest = rest[len(done):]
+        if death is not None and rest:
+            reason, detail = death
+            culprit = relative_raw_path(Path(rest[0]), Path(raw_root))
+            parts.append(stage_tables([failed_result(culprit, detail, reason)]))
+            rest = rest[1:]
+    if parts:
+        yield {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
+
+
+def _report_files(sender, chunk_fn: ChunkFn, paths: list[str], raw_root: str, max_bytes: int) -> None:
+    """In the isolated process: each file's tables, one file at a time, as soon as they are ready."""
+    _mark_worker()
+    for path in paths:
+        sender.send(chunk_fn([path], raw_root, max_bytes))
+    sender.close()
+
+
+def _run_reporting(context, chunk_fn: ChunkFn, paths: list[str], raw_root: str, max_bytes: int
+                   ) -> tuple[list[dict[str, pa.Table]], tuple[str, str] | None]:
+    """The tables of the files a new process finished, in order, and why it died before the next
+    one ((reason, detail)), or None when it finished them all."""
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_report_files, args=(sender, chunk_fn, paths, raw_root, max_bytes),
+                              name="intake-isolated", daemon=True)
+    process.start()
+    sender.close()  # ours: recv() then ends with EOFError when the process dies
+    done: list[dict[str, pa.Table]] = []
+    since = time.monotonic()  # when the process started on its current file
     try:
-        yield _in_own_process(context, chunk_fn, paths, raw_root, max_bytes)
-        return
-    except Exception as exc:  # noqa: BLE001 - the culprit is in these files
-        if len(paths) == 1:
-            yield stage_tables([failed_result(relative_raw_path(Path(paths[0]), Path(raw_root)),
-                                              f"intake process died: {type(exc).__name__}: {exc}")])
-            return
-    half = len(paths) // 2
-    for part in (paths[:half], paths[half:]):
-        yield from _intake_isolated(part, raw_root, max_bytes, context, chunk_fn)
+        while len(done) < len(paths):
+            done.append(_from_transport(receiver.recv()))
+            since = time.monotonic()
+    except EOFError:
+        pass
+    finally:
+        receiver.close()
+        process.join()
+    if len(done) == len(paths):
+        return done, None
+    return done, _why_it_died(process.exitcode, time.monotonic() - since)
 
 
-def _in_own_process(context, chunk_fn: ChunkFn, paths: list[str], raw_root: Path, max_bytes: int) -> dict[str, pa.Table]:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return _from_transport(pool.submit(chunk_fn, paths, str(raw_root), max_bytes).result())
+def _why_it_died(exitcode: int | None, seconds: float) -> tuple[str, str]:
+    limit = DEFAULT_SECONDS_PER_FILE
+    ended_by = signal.Signals(-exitcode).name if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+    if (exitcode is not None and HARD_STOP_SIGNAL is not None and exitcode == -HARD_STOP_SIGNAL) or seconds >= limit:
+        return TIMEOUT, (f"decoding and parsing took longer than the limit ({limit:g} s) in code the limit "
+                         f"cannot interrupt: its process was ended ({ended_by}) after {seconds:.1f} s")
+    return INTERNAL_ERROR, f"intake process died on this file ({ended_by}) after {seconds:.1f} s"

@@ -185,8 +185,8 @@ def file_result(path: Path, raw_root: Path, max_bytes: int) -> FileResult:
     return FileResult(outcome.raw_path, size, mtime, outcome.sha256, outcome.source, list(records))
 
 
-def failed_result(raw_path: str, detail: str) -> FileResult:
-    return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, INTERNAL_ERROR, detail)])
+def failed_result(raw_path: str, detail: str, reason: str = INTERNAL_ERROR) -> FileResult:
+    return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, reason, detail)])
 
 
 def stage_files(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table]:

@@ -58,6 +58,32 @@ def test_a_worker_keeps_the_handler_and_every_file_is_still_limited():
     assert exit_code_in_child(_kept_handler_child, timeout=60) == 0
 
 
+def _hard_stop_child() -> None:
+    deadline.keep_handler(hard_stop=True)
+    with deadline.time_limit(0.05):  # Python code: the ordinary limit comes first, the process lives
+        try:
+            _spin(5)
+        except deadline.TimedOut:
+            pass
+    if signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0):
+        sys.exit(6)  # the hard stop is disarmed with the limit
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)  # as if Python never got to run the handler
+    with deadline.time_limit(0.05):
+        _spin(30)
+    sys.exit(0)  # not reached: the kernel ends the process at the hard stop
+
+
+def test_a_worker_with_a_hard_stop_is_ended_when_the_limit_cannot_interrupt():
+    started = time.monotonic()
+    assert exit_code_in_child(_hard_stop_child, timeout=60) == -deadline.HARD_STOP_SIGNAL
+    assert time.monotonic() - started < 20  # the hard stop (2.05 s of CPU), not the 30 s spin
+
+
+def test_the_hard_stop_comes_after_the_limit():
+    for seconds in (0.05, 1.0, 30.0, 600.0):
+        assert deadline.hard_stop_seconds(seconds) >= seconds + 2.0
+
+
 def test_no_limit_outside_the_main_thread():
     import threading
 

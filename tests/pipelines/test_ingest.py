@@ -381,6 +381,41 @@ def test_a_file_that_kills_its_worker_is_quarantined_not_fatal(tmp_path, prefix)
     assert all(r["reason"] != ingest.INTERNAL_ERROR for r in got["quarantine"] if r["raw_path"] != f"b/{crash_name}")
 
 
+def _hangs_on_hang_files(paths, raw_root, max_bytes):
+    """Stand-in worker body: a file named hang* runs code the ordinary limit cannot interrupt (its
+    SIGALRM is ignored here, as it is in effect inside libxml2 or compiled code), under a 0.1 s limit."""
+    import signal as _signal
+
+    from parsers import deadline
+    from pipelines.staging.pool import intake_chunk
+
+    if any(Path(p).name.startswith("hang") for p in paths):
+        _signal.signal(_signal.SIGALRM, _signal.SIG_IGN)
+        with deadline.time_limit(0.1):
+            while True:
+                pass
+    return intake_chunk(paths, raw_root, max_bytes)
+
+
+def test_a_file_the_limit_cannot_interrupt_is_stopped_and_quarantined_as_timeout(tmp_path):
+    """The hard stop (parsers.deadline) ends the worker; the pool finds the file and goes on."""
+    from pipelines.staging.pool import intake_tables
+
+    raw = tmp_path / "raw"
+    (raw / "b").mkdir(parents=True)
+    names = [f"{i:03d}.txt" for i in range(ingest.MIN_FILES_FOR_POOL * 2)]
+    names.insert(70, "hang.txt")
+    for name in names:
+        (raw / "b" / name).write_text(f"not a trial page {name}\n", encoding="utf-8")
+    files = ingest.scan_batches(raw)["b"].files
+    got = _tables_by_path(list(intake_tables(files, raw, 5_000_000, workers=2, chunk_fn=_hangs_on_hang_files)))
+    assert [r["raw_path"] for r in got["files"]] == sorted(f"b/{n}" for n in names)
+    hung = [r for r in got["quarantine"] if r["raw_path"] == "b/hang.txt"]
+    assert hung[0]["reason"] == "timeout" and "SIGPROF" in hung[0]["detail"], hung
+    others = [r for r in got["quarantine"] if r["raw_path"] != "b/hang.txt"]
+    assert len(others) == len(names) - 1 and {r["reason"] for r in others} == {"unknown_layout"}
+
+
 def _v2(nct: str) -> str:
     return json.dumps({"protocolSection": {"identificationModule": {"nctId": nct, "briefTitle": f"Trial {nct}"}}})
 
