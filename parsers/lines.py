@@ -241,7 +241,8 @@ def _walk_soup(root, out: _Lines, kinds) -> None:
             if name in _HEADING_TAGS:
                 out.heading_edge()
             stack.append((node, True, len(out.lines)))
-        stack.extend((child, False, 0) for child in reversed(list(node.children)))
+        children: list[object] = list(node.children)  # typed: mypyc cannot compile reversed() of Any
+        stack.extend((child, False, 0) for child in reversed(children))
 
 
 class _SoupKinds:

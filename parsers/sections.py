@@ -192,10 +192,10 @@ def _ordered_positions(texts: list[str], bases: list[Opening | None], spec: "Lay
         if chosen is not None:
             positions[chosen[0]] = chosen[1]
             limit = chosen[0]
-    placed = {o.name for o in positions.values()}
+    placed_names = {o.name for o in positions.values()}
     for heading in spec.headings:  # out of order and not printed exactly: placed when it is the only candidate
         candidates = [(i, o) for i, o in named.get(heading.name, ()) if i not in positions]
-        if heading.name not in placed and len(candidates) == 1:
+        if heading.name not in placed_names and len(candidates) == 1:
             positions[candidates[0][0]] = candidates[0][1]
     prose = _prose_lines(positions, len(texts), spec, spec.prose_blocks | spec.described_blocks)
     first = min(positions, default=len(texts))  # the title and header lines are not sections

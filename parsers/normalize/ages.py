@@ -160,9 +160,9 @@ def age_groups_to_range(groups: list[str], refinements: list[str] | None = None)
         ranges.extend(inside or [(low, high)])
     if not ranges:
         return None, None
-    lows = [low for low, _ in ranges]
-    highs = [high for _, high in ranges]
-    return (None if None in lows else min(lows)), (None if None in highs else max(highs))
+    lows = [low for low, _ in ranges if low is not None]
+    highs = [high for _, high in ranges if high is not None]  # one open end leaves that end open
+    return (min(lows) if len(lows) == len(ranges) else None), (max(highs) if len(highs) == len(ranges) else None)
 
 
 def _within(inner: tuple[float | None, float | None], outer: tuple[float | None, float | None]) -> bool:

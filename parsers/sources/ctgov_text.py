@@ -184,7 +184,9 @@ def read_eligibility(record: SourceRecord, block: Block) -> list[str]:
     while tail_start > 0 and len(lines) - tail_start < len(ELIGIBILITY_SLOTS) \
             and not items[tail_start - 1] and _is_positional(lines[tail_start - 1]):
         tail_start -= 1
-    kind, current, unused = None, [], []
+    kind: str | None = None
+    current: list[str] = []
+    unused: list[str] = []
     for line in lines[:tail_start]:
         sub = _CRITERIA_HEADING.fullmatch(line)
         if sub:

@@ -38,7 +38,9 @@ from parsers.intake import DEFAULT_SECONDS_PER_FILE, Reason
 from pipelines.memory import settle_heap
 from pipelines.processes import started_pool
 from pipelines.staging.batches import relative_raw_path
-from pipelines.staging.rows import INTERNAL_ERROR, failed_result, stage_files, stage_tables
+from pipelines.staging.compiled import compiled_in_use, start_intake_worker
+from pipelines.staging.rows import (INTERNAL_ERROR, SET_ASIDE, doubtful_when_compiled, failed_result, stage_files,
+                                    stage_tables)
 
 TIMEOUT = Reason.TIMEOUT.value
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
@@ -54,7 +56,7 @@ def default_workers() -> int:
 _IN_WORKER = [False]  # set by the pool's initializer: this process only parses
 
 
-def _mark_worker() -> None:
+def mark_worker() -> None:
     from parsers.deadline import keep_handler
 
     _IN_WORKER[0] = True
@@ -68,7 +70,17 @@ def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, p
     # what outlived the last chunk is modules and the parsers' memos: the collector's passes
     # took 1.4-1.7 s of CPU per 12,000 pages, 0.5 s with this
     settle_heap()
-    return {name: _to_ipc(table) for name, table in stage_files(paths, raw_root, max_bytes).items()}
+    set_aside = doubtful_when_compiled if compiled_in_use() else None
+    return {name: _to_ipc(table) for name, table in stage_files(paths, raw_root, max_bytes, set_aside).items()}
+
+
+def _parse_set_aside(tables: dict[str, pa.Table], raw_root: Path, max_bytes: int) -> list[dict[str, pa.Table]]:
+    """A worker's tables, and those of the files it set aside (its compiled parse of them met an
+    exception: pipelines.staging.compiled) parsed here, from the Python source."""
+    aside = tables.pop(SET_ASIDE, None)
+    if aside is None or not aside.num_rows:
+        return [tables]
+    return [tables, stage_files(aside.column("path").to_pylist(), str(raw_root), max_bytes)]
 
 
 # A chunk's tables cross the pipe as Arrow IPC streams, not pickled tables: pickling rebuilds
@@ -97,7 +109,8 @@ def _pool_context():
     # pandas too: pyarrow imports it on a worker's first pa.array() of Python rows (to ask whether
     # they are a pandas object), 0.15 s per worker on a small batch's critical path; imported once
     # in the server, every worker forked from it has it
-    context.set_forkserver_preload(["parsers.intake", "pipelines.staging.pool", "pandas"])
+    context.set_forkserver_preload(["pipelines.staging.worker_preload", "parsers.intake", "pipelines.staging.pool",
+                                    "pandas"])
     return context
 
 
@@ -119,7 +132,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """The shared pool of `workers` intake processes; a new one starts all of them at once."""
     pool = _POOLS.get(workers)
     if pool is None:
-        pool = _POOLS[workers] = started_pool(workers, initializer=_mark_worker, context=_pool_context())
+        pool = _POOLS[workers] = started_pool(workers, initializer=start_intake_worker, context=_pool_context())
     return pool
 
 
@@ -245,6 +258,9 @@ def _adopt_read_ahead(key: tuple, chunks: list[list[str]]) -> list:
 
 def _unchanged_since_read(paths: list[str], tables: dict[str, pa.Table]) -> bool:
     """Each file's size and mtime now equal what its read recorded (pipelines.staging.rows.file_result)."""
+    if SET_ASIDE in tables:  # not staged by the worker: parsed again anyway
+        aside = set(tables[SET_ASIDE].column("path").to_pylist())
+        paths = [path for path in paths if path not in aside]
     files = tables["files"]
     if files.num_rows != len(paths):
         return False
@@ -299,7 +315,7 @@ def _collect(item, raw_root: Path, max_bytes: int, workers: int, context, chunk_
         yield from _collect((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes), False),
                             raw_root, max_bytes, workers, context, chunk_fn)
         return
-    yield tables
+    yield from _parse_set_aside(tables, raw_root, max_bytes)
 
 
 def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn
@@ -313,7 +329,7 @@ def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, 
     rest = list(paths)
     while rest:
         done, death = _run_reporting(context, chunk_fn, rest, str(raw_root), max_bytes)
-        parts.extend(done)
+        parts.extend(part for tables in done for part in _parse_set_aside(tables, raw_root, max_bytes))
         rest = rest[len(done):]
         if death is not None and rest:
             reason, detail = death
@@ -326,7 +342,7 @@ def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, 
 
 def _report_files(sender, chunk_fn: ChunkFn, paths: list[str], raw_root: str, max_bytes: int) -> None:
     """In the isolated process: each file's tables, one file at a time, as soon as they are ready."""
-    _mark_worker()
+    mark_worker()
     for path in paths:
         sender.send(chunk_fn([path], raw_root, max_bytes))
     sender.close()

@@ -17,6 +17,7 @@ import functools
 import os
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,11 +190,35 @@ def failed_result(raw_path: str, detail: str, reason: str = INTERNAL_ERROR) -> F
     return FileResult(raw_path, None, None, None, None, [RecordOutcome(None, None, reason, detail)])
 
 
-def stage_files(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, pa.Table]:
+SET_ASIDE = "set_aside"  # stage_files' extra table: the paths it was asked to leave to the caller
+
+
+def stage_files(paths: list[str], raw_root: str, max_bytes: int,
+                set_aside: Callable[[FileResult], bool] | None = None) -> dict[str, pa.Table]:
     """The staged tables of some raw files: everything that decides a staged row, from the bytes
-    on (what pipelines.fingerprint.STAGING_FINGERPRINT covers; the pool around it does not)."""
+    on (what pipelines.fingerprint.STAGING_FINGERPRINT covers; the pool around it does not).
+    set_aside: files whose result it holds are not staged but listed (column "path") in an extra
+    table SET_ASIDE, for the caller to parse another way (pipelines.staging.compiled)."""
     root = Path(raw_root)
     results = [file_result(Path(p), root, max_bytes) for p in paths]
+    aside = [path for path, result in zip(paths, results) if set_aside(result)] if set_aside else []
+    if aside:
+        results = [result for path, result in zip(paths, results) if path not in set(aside)]
+    tables = _staged(results)
+    if aside:
+        tables[SET_ASIDE] = pa.table({"path": pa.array(aside, pa.string())})
+    return tables
+
+
+def doubtful_when_compiled(result: FileResult) -> bool:
+    """A file whose parse hit an exception (a section_error warning, an internal_error): compiled
+    code checks annotations Python does not, so the Python source should have the last word."""
+    return any(outcome.reason == INTERNAL_ERROR
+               or (outcome.record is not None and any(w.startswith("section_error") for w in outcome.record.warnings))
+               for outcome in result.outcomes)
+
+
+def _staged(results: list[FileResult]) -> dict[str, pa.Table]:
     try:
         return stage_tables(results)
     except Exception:  # noqa: BLE001 - some record the stager cannot take: find it, keep the others
