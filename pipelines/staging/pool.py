@@ -3,8 +3,8 @@
 Workers parse and build the staged tables themselves (pipelines.staging.rows), so the parent
 only writes Arrow buffers: per-file cost is parse cost, and nothing per file crosses a pipe as
 Python objects. The chunks of a worker that dies (crash, OOM kill, the per-file hard stop of
-parsers.deadline) are parsed again in a process of their own that reports file by file: the file
-it dies on is quarantined (internal_error, or timeout), never the run.
+parsers.deadline) are parsed again in a process of their own (pipelines.staging.isolated): the
+file it dies on is quarantined, never the run.
 
 A worker sends each chunk's tables back as Arrow IPC streams: pickled, they cost three times the
 CPU in the worker and half as much again in the parent.
@@ -22,9 +22,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
-import signal
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -33,20 +31,15 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from parsers.deadline import HARD_STOP_SIGNAL
-from parsers.intake import DEFAULT_SECONDS_PER_FILE, Reason
 from pipelines.memory import settle_heap
 from pipelines.processes import started_pool
-from pipelines.staging.batches import relative_raw_path
 from pipelines.staging.compiled import compiled_in_use, start_intake_worker
-from pipelines.staging.rows import (INTERNAL_ERROR, SET_ASIDE, doubtful_when_compiled, failed_result, stage_files,
-                                    stage_tables)
-
-TIMEOUT = Reason.TIMEOUT.value
+from pipelines.staging.isolated import ChunkFn, intake_isolated
+from pipelines.staging.rows import SET_ASIDE, doubtful_when_compiled, stage_files
+from pipelines.staging.transport import from_transport, parse_set_aside, to_ipc
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
 CHUNK_SIZE = 64
 
-ChunkFn = Callable[[list[str], str, int], dict[str, "pa.Table | bytes"]]  # bytes: a table as Arrow IPC
 
 
 def default_workers() -> int:
@@ -71,31 +64,7 @@ def intake_chunk(paths: list[str], raw_root: str, max_bytes: int) -> dict[str, p
     # took 1.4-1.7 s of CPU per 12,000 pages, 0.5 s with this
     settle_heap()
     set_aside = doubtful_when_compiled if compiled_in_use() else None
-    return {name: _to_ipc(table) for name, table in stage_files(paths, raw_root, max_bytes, set_aside).items()}
-
-
-def _parse_set_aside(tables: dict[str, pa.Table], raw_root: Path, max_bytes: int) -> list[dict[str, pa.Table]]:
-    """A worker's tables, and those of the files it set aside (its compiled parse of them met an
-    exception: pipelines.staging.compiled) parsed here, from the Python source."""
-    aside = tables.pop(SET_ASIDE, None)
-    if aside is None or not aside.num_rows:
-        return [tables]
-    return [tables, stage_files(aside.column("path").to_pylist(), str(raw_root), max_bytes)]
-
-
-# A chunk's tables cross the pipe as Arrow IPC streams, not pickled tables: pickling rebuilds
-# every nested type and field in Python (3.9 ms a chunk in the worker, 2.0 ms in the parent,
-# against 1.3 and 1.4 ms; measured on 64-page chunks of the bench corpus), CPU both need.
-def _to_ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-def _from_transport(tables: dict[str, pa.Table | bytes]) -> dict[str, pa.Table]:
-    return {name: value if isinstance(value, pa.Table) else pa.ipc.open_stream(value).read_all()
-            for name, value in tables.items()}
+    return {name: to_ipc(table) for name, table in stage_files(paths, raw_root, max_bytes, set_aside).items()}
 
 
 def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
@@ -307,76 +276,12 @@ def _collect(item, raw_root: Path, max_bytes: int, workers: int, context, chunk_
              ) -> Iterator[dict[str, pa.Table]]:
     paths, future, read_ahead = item
     try:
-        tables = _from_transport(future.result())
+        tables = from_transport(future.result())
     except Exception:  # a worker died, this chunk's or another's (the pool is lost): find the culprit
-        yield from _intake_isolated(paths, raw_root, max_bytes, context, chunk_fn)
+        yield from intake_isolated(paths, raw_root, max_bytes, context, chunk_fn)
         return
     if read_ahead and not _unchanged_since_read(paths, tables):  # read before this intake planned: again
         yield from _collect((paths, _submit(workers, chunk_fn, paths, str(raw_root), max_bytes), False),
                             raw_root, max_bytes, workers, context, chunk_fn)
         return
-    yield from _parse_set_aside(tables, raw_root, max_bytes)
-
-
-def _intake_isolated(paths: list[str], raw_root: Path, max_bytes: int, context, chunk_fn: ChunkFn
-                     ) -> Iterator[dict[str, pa.Table]]:
-    """A chunk whose pool died (its own file or another chunk's may be the culprit), again in a
-    process of its own that sends back each file's tables as it finishes it. When that process
-    dies, the file it was on is the culprit: quarantined (timeout when the hard stop of
-    parsers.deadline ended it or it ran past the limit, else internal_error), and the files after
-    it go on in a new process: one process per culprit."""
-    parts: list[dict[str, pa.Table]] = []
-    rest = list(paths)
-    while rest:
-        done, death = _run_reporting(context, chunk_fn, rest, str(raw_root), max_bytes)
-        parts.extend(part for tables in done for part in _parse_set_aside(tables, raw_root, max_bytes))
-        rest = rest[len(done):]
-        if death is not None and rest:
-            reason, detail = death
-            culprit = relative_raw_path(Path(rest[0]), Path(raw_root))
-            parts.append(stage_tables([failed_result(culprit, detail, reason)]))
-            rest = rest[1:]
-    if parts:
-        yield {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
-
-
-def _report_files(sender, chunk_fn: ChunkFn, paths: list[str], raw_root: str, max_bytes: int) -> None:
-    """In the isolated process: each file's tables, one file at a time, as soon as they are ready."""
-    mark_worker()
-    for path in paths:
-        sender.send(chunk_fn([path], raw_root, max_bytes))
-    sender.close()
-
-
-def _run_reporting(context, chunk_fn: ChunkFn, paths: list[str], raw_root: str, max_bytes: int
-                   ) -> tuple[list[dict[str, pa.Table]], tuple[str, str] | None]:
-    """The tables of the files a new process finished, in order, and why it died before the next
-    one ((reason, detail)), or None when it finished them all."""
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_report_files, args=(sender, chunk_fn, paths, raw_root, max_bytes),
-                              name="intake-isolated", daemon=True)
-    process.start()
-    sender.close()  # ours: recv() then ends with EOFError when the process dies
-    done: list[dict[str, pa.Table]] = []
-    since = time.monotonic()  # when the process started on its current file
-    try:
-        while len(done) < len(paths):
-            done.append(_from_transport(receiver.recv()))
-            since = time.monotonic()
-    except EOFError:
-        pass
-    finally:
-        receiver.close()
-        process.join()
-    if len(done) == len(paths):
-        return done, None
-    return done, _why_it_died(process.exitcode, time.monotonic() - since)
-
-
-def _why_it_died(exitcode: int | None, seconds: float) -> tuple[str, str]:
-    limit = DEFAULT_SECONDS_PER_FILE
-    ended_by = signal.Signals(-exitcode).name if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
-    if (exitcode is not None and HARD_STOP_SIGNAL is not None and exitcode == -HARD_STOP_SIGNAL) or seconds >= limit:
-        return TIMEOUT, (f"decoding and parsing took longer than the limit ({limit:g} s) in code the limit "
-                         f"cannot interrupt: its process was ended ({ended_by}) after {seconds:.1f} s")
-    return INTERNAL_ERROR, f"intake process died on this file ({ended_by}) after {seconds:.1f} s"
+    yield from parse_set_aside(tables, raw_root, max_bytes)

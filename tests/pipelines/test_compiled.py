@@ -88,10 +88,10 @@ def test_a_parse_that_met_an_exception_is_doubtful():
 
 def _sets_aside_sick_files(paths, raw_root, max_bytes):
     """Stand-in worker body: files named sick* are set aside as a doubtful compiled parse would be."""
-    from pipelines.staging import pool
+    from pipelines.staging.transport import to_ipc
 
     tables = stage_files(paths, raw_root, max_bytes, set_aside=lambda r: Path(r.raw_path).name.startswith("sick"))
-    return {name: pool._to_ipc(table) for name, table in tables.items()}
+    return {name: to_ipc(table) for name, table in tables.items()}
 
 
 def test_files_a_worker_sets_aside_are_staged_from_the_source_by_the_parent(tmp_path):

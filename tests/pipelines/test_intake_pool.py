@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines import ingest
 from pipelines.staging import pool
+from pipelines.staging.transport import from_transport
 
 
 def _counting_chunk(paths, raw_root, max_bytes):
@@ -171,7 +172,7 @@ def test_worker_chunks_cross_the_pipe_as_arrow_ipc_and_come_back_equal(tmp_path,
     sent = pool.intake_chunk(paths, str(raw), 5_000_000)
     assert sent and all(isinstance(value, bytes) for value in sent.values())
     expected = stage_files(paths, str(raw), 5_000_000)
-    received = pool._from_transport(sent)
+    received = from_transport(sent)
     assert received.keys() == expected.keys() and received["records"].num_rows == len(samples)
     for name, table in expected.items():
         assert received[name].equals(table), name
