@@ -1,6 +1,6 @@
 """CPU per page of intake's steps, single process, files read into memory first (no I/O):
 
-    python -m bench.parse [DIR] [--n 5000] [--warm-up 500]
+    python -m bench.parse [DIR] [--n 5000] [--warm-up 500] [--compiled]
 
 decode (parsers.decode.decode_bytes), parse (what intake does with the decoded text:
 parsers.intake.interpret_decoded) and staged rows (pipelines.staging.rows.stage_tables, in the
@@ -16,11 +16,7 @@ import hashlib
 import time
 from pathlib import Path
 
-from parsers.decode import NotText, decode_bytes
-from parsers.intake import interpret_decoded
-from parsers.record import RecordOutcome
-from pipelines.staging.pool import CHUNK_SIZE
-from pipelines.staging.rows import FileResult, stage_tables
+from pipelines.staging.compiled import use_compiled  # imports no parser: --compiled must come first
 
 
 def load(directory: Path, n: int, skip: int = 0) -> list[tuple[str, bytes]]:
@@ -32,6 +28,12 @@ def one_pass(pages: list[tuple[str, bytes]]) -> tuple[float, float, float]:
     """(decode, parse, staged rows) CPU seconds over all pages, staged CHUNK_SIZE files at a time
     and then dropped, as a pool worker does (holding every parsed page makes the garbage
     collector walk them all, again and again: +50% on "parse")."""
+    from parsers.decode import NotText, decode_bytes
+    from parsers.intake import interpret_decoded
+    from parsers.record import RecordOutcome
+    from pipelines.staging.pool import CHUNK_SIZE
+    from pipelines.staging.rows import FileResult, stage_tables
+
     decode = parse = stage = 0.0
     results = []
     for raw_path, data in pages:
@@ -60,11 +62,15 @@ def main() -> None:
     parser.add_argument("dir", nargs="?", default="/tmp/corpus20k", type=Path)
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--warm-up", type=int, default=500, help="pages parsed first, not timed")
+    parser.add_argument("--compiled", action="store_true", help="the compiled parsers, as intake workers run them")
     args = parser.parse_args()
+    if args.compiled and not use_compiled():
+        parser.error("no compiled build of the current sources in this venv (make builds it)")
     one_pass(load(args.dir, args.warm_up))
     pages = load(args.dir, args.n, skip=args.warm_up)
     best = [seconds * 1000 / len(pages) for seconds in one_pass(pages)]
-    print(f"{len(pages)} pages of {args.dir} after {args.warm_up} others, ms CPU per page:")
+    print(f"{len(pages)} pages of {args.dir} after {args.warm_up} others, "
+          f"{'compiled' if args.compiled else 'source'}, ms CPU per page:")
     for name, value in zip(("decode", "parse", "staged rows"), best):
         print(f"  {name:<12} {value:6.3f}")
     print(f"  {'total':<12} {sum(best):6.3f}")
