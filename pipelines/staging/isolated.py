@@ -68,7 +68,7 @@ def _run_reporting(context, chunk_fn: ChunkFn, paths: list[str], raw_root: str, 
         while len(done) < len(paths):
             done.append(from_transport(receiver.recv()))
             since = time.monotonic()
-    except EOFError:
+    except (EOFError, OSError):  # it died (mid-message, at worst)
         pass
     finally:
         receiver.close()
@@ -80,8 +80,15 @@ def _run_reporting(context, chunk_fn: ChunkFn, paths: list[str], raw_root: str, 
 
 def _why_it_died(exitcode: int | None, seconds: float) -> tuple[str, str]:
     limit = DEFAULT_SECONDS_PER_FILE
-    ended_by = signal.Signals(-exitcode).name if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+    ended_by = _signal_name(-exitcode) if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
     if (exitcode is not None and HARD_STOP_SIGNAL is not None and exitcode == -HARD_STOP_SIGNAL) or seconds >= limit:
         return TIMEOUT, (f"decoding and parsing took longer than the limit ({limit:g} s) in code the limit "
                          f"cannot interrupt: its process was ended ({ended_by}) after {seconds:.1f} s")
     return INTERNAL_ERROR, f"intake process died on this file ({ended_by}) after {seconds:.1f} s"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

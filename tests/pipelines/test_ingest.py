@@ -416,6 +416,19 @@ def test_a_file_the_limit_cannot_interrupt_is_stopped_and_quarantined_as_timeout
     assert len(others) == len(names) - 1 and {r["reason"] for r in others} == {"unknown_layout"}
 
 
+def test_why_an_isolated_process_died_is_told_by_its_signal_and_its_time():
+    from parsers.deadline import HARD_STOP_SIGNAL
+    from pipelines.staging.isolated import _why_it_died
+
+    reason, detail = _why_it_died(-HARD_STOP_SIGNAL, 46.0)
+    assert reason == "timeout" and "SIGPROF" in detail
+    reason, detail = _why_it_died(-9, 0.5)  # an OOM kill, say
+    assert reason == ingest.INTERNAL_ERROR and "SIGKILL" in detail
+    assert _why_it_died(1, 31.0)[0] == "timeout"  # past the 30 s limit, however it ended
+    assert _why_it_died(1, 2.0) == (ingest.INTERNAL_ERROR, "intake process died on this file (exit code 1) after 2.0 s")
+    assert "signal 200" in _why_it_died(-200, 1.0)[1]
+
+
 def _v2(nct: str) -> str:
     return json.dumps({"protocolSection": {"identificationModule": {"nctId": nct, "briefTitle": f"Trial {nct}"}}})
 
