@@ -14,7 +14,7 @@ process, which the pool can replace, also asks for a hard stop (`keep_handler(ha
 each file arms a CPU-time timer whose signal keeps its default action, so the kernel ends the
 process once the file has used the limit plus a grace in CPU time (`hard_stop_seconds`). Python
 code meets the ordinary limit first (CPU time never runs ahead of wall time in one thread); the
-pool sees the process end and finds the file that caused it (pipelines.staging.pool).
+pool sees the process end and finds the file that caused it (pipelines.staging.isolated).
 """
 from __future__ import annotations
 

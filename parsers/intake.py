@@ -41,7 +41,7 @@ Quarantine reasons (`Reason`, exact strings, stored in the warehouse `quarantine
                       a page takes about a millisecond): a pathological page cannot hang a run.
                       In a pool worker, code the limit cannot interrupt (libxml2, compiled
                       modules) meets a hard stop that ends the process (parsers.deadline); the
-                      pool quarantines the file with this reason (pipelines.staging.pool)
+                      pool quarantines the file with this reason (pipelines.staging.isolated)
 - internal_error      a bug: an exception escaped a parser (detail = exception text)
 """
 from __future__ import annotations

@@ -10,7 +10,7 @@ process (the CLI, Dagster's steps, the tests) runs the Python source.
 
 mypyc trusts the annotations and checks them at run time, where Python would let a wrong type
 pass. So a file whose compiled parse reports a section_error or an internal_error is parsed
-again from the Python source in the parent (pipelines.staging.pool): where the two could
+again from the Python source in the parent (pipelines.staging.transport): where the two could
 differ, the Python source decides. `TRIALBRIDGE_PURE_PYTHON=1` turns the build off.
 """
 from __future__ import annotations
