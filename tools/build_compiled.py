@@ -6,9 +6,9 @@ never into the source tree, so a stale build can never shadow an edited module: 
 use the build only while every module's source hash matches the manifest
 (pipelines.staging.compiled). Up to date: nothing is done (hashing the sources takes a few ms).
 
-Optional by design: without mypy (the `compiled` extra), a C compiler or the Python headers,
-this prints one line saying so and exits 0; intake then runs the Python source, with the same
-results, about 25% slower. `TRIALBRIDGE_PURE_PYTHON=1 make` skips the build.
+Optional by design: without mypy (in the dev extras), a C compiler or the Python headers, this
+prints one line saying so and exits 0; intake then runs the Python source, with the same results,
+slower (the README's runs: intake 13%, from scratch 13-23%). `TRIALBRIDGE_PURE_PYTHON=1 make` skips the build.
 
 Which modules: the ones a page goes through (decoding, lines, sections, the page layouts'
 readers, normalizers, doses), not the registry export readers nor the deadline (signals) nor the
