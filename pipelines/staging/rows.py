@@ -203,7 +203,8 @@ def stage_files(paths: list[str], raw_root: str, max_bytes: int,
     results = [file_result(Path(p), root, max_bytes) for p in paths]
     aside = [path for path, result in zip(paths, results) if set_aside(result)] if set_aside else []
     if aside:
-        results = [result for path, result in zip(paths, results) if path not in set(aside)]
+        left = set(aside)
+        results = [result for path, result in zip(paths, results) if path not in left]
     tables = _staged(results)
     if aside:
         tables[SET_ASIDE] = pa.table({"path": pa.array(aside, pa.string())})
