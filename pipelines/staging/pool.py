@@ -35,11 +35,11 @@ from pipelines.memory import settle_heap
 from pipelines.processes import started_pool
 from pipelines.staging.compiled import compiled_in_use, start_intake_worker
 from pipelines.staging.isolated import ChunkFn, intake_isolated
-from pipelines.staging.rows import SET_ASIDE, doubtful_when_compiled, stage_files
-from pipelines.staging.transport import from_transport, parse_set_aside, to_ipc
+from pipelines.staging.rows import SET_ASIDE, stage_files
+from pipelines.staging.transport import doubtful_when_compiled, from_transport, parse_set_aside, to_ipc
+
 MIN_FILES_FOR_POOL = 64  # below this a process pool costs more than it saves
 CHUNK_SIZE = 64
-
 
 
 def default_workers() -> int:

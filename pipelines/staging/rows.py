@@ -211,14 +211,6 @@ def stage_files(paths: list[str], raw_root: str, max_bytes: int,
     return tables
 
 
-def doubtful_when_compiled(result: FileResult) -> bool:
-    """A file whose parse hit an exception (a section_error warning, an internal_error): compiled
-    code checks annotations Python does not, so the Python source should have the last word."""
-    return any(outcome.reason == INTERNAL_ERROR
-               or (outcome.record is not None and any(w.startswith("section_error") for w in outcome.record.warnings))
-               for outcome in result.outcomes)
-
-
 def _staged(results: list[FileResult]) -> dict[str, pa.Table]:
     try:
         return stage_tables(results)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.staging.rows import SET_ASIDE, stage_files
+from pipelines.staging.rows import INTERNAL_ERROR, SET_ASIDE, FileResult, stage_files
 
 
 # A chunk's tables cross the pipe as Arrow IPC streams, not pickled tables: pickling rebuilds
@@ -22,6 +22,15 @@ def to_ipc(table: pa.Table) -> bytes:
 def from_transport(tables: dict[str, pa.Table | bytes]) -> dict[str, pa.Table]:
     return {name: value if isinstance(value, pa.Table) else pa.ipc.open_stream(value).read_all()
             for name, value in tables.items()}
+
+
+def doubtful_when_compiled(result: FileResult) -> bool:
+    """What a worker running the compiled parsers sets aside: a file whose parse hit an exception
+    (a section_error warning, an internal_error). Compiled code checks annotations Python does
+    not, so the Python source should have the last word."""
+    return any(outcome.reason == INTERNAL_ERROR
+               or (outcome.record is not None and any(w.startswith("section_error") for w in outcome.record.warnings))
+               for outcome in result.outcomes)
 
 
 def parse_set_aside(tables: dict[str, pa.Table], raw_root: Path, max_bytes: int) -> list[dict[str, pa.Table]]:

@@ -14,7 +14,8 @@ import pytest
 
 from parsers.record import RecordOutcome, SourceRecord
 from pipelines.staging import compiled
-from pipelines.staging.rows import INTERNAL_ERROR, SET_ASIDE, FileResult, doubtful_when_compiled, stage_files
+from pipelines.staging.rows import INTERNAL_ERROR, SET_ASIDE, FileResult, stage_files
+from pipelines.staging.transport import doubtful_when_compiled
 from tests.conftest import load_v2_study
 
 ROOT = Path(__file__).resolve().parents[2]
