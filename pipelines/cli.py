@@ -22,6 +22,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -181,6 +185,7 @@ def run_ingest(raw: Path, warehouse: Path, workers: int = 0, max_file_bytes: int
 def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
                        memory_limit: str, publish_uri: str = "") -> IngestReport:
     from pipelines import ingest
+    from pipelines.staging.store import batch_changed
 
     raw, warehouse = raw.resolve(), warehouse.resolve()
     scanned = [ingest.scan_raw_paths(raw)]  # batch key -> its raw paths; handed over (see below)
@@ -191,16 +196,21 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
         # while this process imports it, opens the instance and checks the staged batches
         first = next((key for key, paths in scanned[0].items()
                       if key not in staged and len(paths) >= ingest.MIN_FILES_FOR_POOL), None)
+        checks = {}
         if first is not None:
-            ingest.start_workers(workers, first=(partial(ingest.batch_files, raw, scanned[0][first]), raw,
-                                                 max_file_bytes))
+            # and once that batch's first chunks are out, they check the staged batches' files
+            keys = sorted(staged)
+            futures = ingest.start_workers(workers, first=(partial(ingest.batch_files, raw, scanned[0][first]), raw,
+                                                           max_file_bytes),
+                                           also=[(batch_changed, (warehouse, raw, key, scanned[0][key])) for key in keys])
+            checks = dict(zip(keys, futures or ()))
         return _run_batches_and_snapshot(raw, warehouse, workers, max_file_bytes, console, memory_limit, publish_uri,
-                                         scanned, staged, intake_workers)
+                                         scanned, staged, checks, intake_workers)
 
 
 def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file_bytes: int, console,
                               memory_limit: str, publish_uri: str, scanned: list[dict[str, list[str]]],
-                              staged: set[str], intake_workers: ExitStack) -> IngestReport:
+                              staged: set[str], checks: dict[str, Future], intake_workers: ExitStack) -> IngestReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from pipelines import ingest
@@ -210,7 +220,6 @@ def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file
     from pipelines.defs.resources import TrialbridgeConfig
     from pipelines.memory import frozen_heap
 
-    from pipelines.staging.store import batch_changed
     from pipelines.warehouse.engine import is_up_to_date
 
     batches = scanned.pop()  # the only reference: dropped before the snapshot step
@@ -232,7 +241,7 @@ def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file
         task = progress.add_task("batches", total=len(batches) + 1)
         keys = list(batches)
         for position, (key, paths) in enumerate(batches.items()):
-            if key in staged and not batch_changed(warehouse, raw, key, paths):
+            if key in staged and not _batch_changed(checks.get(key), warehouse, raw, key, paths):
                 progress.console.print(f"batch [bold]{key}[/]: {len(paths)} files, unchanged since staged")
                 progress.advance(task)
                 continue
@@ -275,6 +284,18 @@ def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file
     if report.exit_code == EXIT_OK:
         summarize_warehouse(warehouse, report)
     return report
+
+
+def _batch_changed(check: Future | None, warehouse: Path, raw: Path, key: str, paths: list[str]) -> bool:
+    """The workers' answer to batch_changed when they gave one, else this process's."""
+    from pipelines.staging.store import batch_changed
+
+    if check is not None:
+        try:
+            return check.result()
+        except Exception:  # noqa: BLE001 - the workers could not (a pool that broke): ask here
+            pass
+    return batch_changed(warehouse, raw, key, paths)
 
 
 def print_summary(report: IngestReport, console) -> None:

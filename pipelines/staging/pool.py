@@ -23,9 +23,9 @@ import atexit
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -146,7 +146,8 @@ def shared_workers() -> Iterator[None]:
             shutdown_pool()
 
 
-def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path, int] | None = None) -> None:
+def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path, int] | None = None,
+                  also: Sequence[tuple[Callable, tuple]] = ()) -> list[Future] | None:
     """Inside shared_workers(): start the intake processes now, from a background thread, so their
     start (a forkserver importing the parsers, then the workers: about 0.7 s, mostly spent
     waiting on the server) overlaps what the caller does before its first intake. A no-op
@@ -156,20 +157,47 @@ def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path,
     first=(files callable, raw_root, max_bytes): the intake the caller expects first; once
     started, the workers parse its first chunks (as expect_next_intake's read-ahead, taken on
     the same terms), so they are busy while the caller gets ready (the CLI: importing Dagster,
-    opening its instance, checking staged batches: 1.5-2 s with a core idle)."""
+    opening its instance: 1.5-2 s with a core idle).
+
+    also=[(fn, args), ...]: small calls the workers make first, on the core the
+    caller leaves idle meanwhile (the CLI: checking its staged batches' files, about 0.7 s of
+    lstat at 100,000 files). Returns a future per call, or None when no pool starts here: the
+    caller then makes the calls itself, as it does when a future holds an exception."""
     workers = workers or default_workers()
     if not _SHARED[0] or workers <= 1 or workers in _POOLS or _STARTING:
-        return
+        return None
+    results = [Future() for _ in also]
 
     def start() -> None:
-        _pool(workers)
-        if first is not None:
-            files_of, raw_root, max_bytes = first
-            _submit_ahead(files_of, str(raw_root), max_bytes, workers, intake_chunk, STARTUP_READ_AHEAD_CHUNKS)
+        try:
+            _pool(workers)
+            for result, (fn, args) in zip(results, also):
+                _relay(_submit(workers, fn, *args), result)
+            if first is not None:
+                files_of, raw_root, max_bytes = first
+                _submit_ahead(files_of, str(raw_root), max_bytes, workers, intake_chunk, STARTUP_READ_AHEAD_CHUNKS)
+        except BaseException as exc:  # noqa: BLE001 - the caller makes the calls left itself
+            for result in results:
+                if not result.done():
+                    result.set_exception(exc)
 
     thread = threading.Thread(target=start, name="intake-workers-start", daemon=True)
     _STARTING.append(thread)
     thread.start()
+    return results
+
+
+def _relay(source: Future, target: Future) -> None:
+    """target ends as source does (a cancelled source, the pool shut down: an exception)."""
+    def done(future: Future) -> None:
+        if future.cancelled():
+            target.set_exception(CancelledError())
+        elif future.exception() is not None:
+            target.set_exception(future.exception())
+        else:
+            target.set_result(future.result())
+
+    source.add_done_callback(done)
 
 
 def expect_next_intake(files: Callable[[], list[Path]] | None, raw_root: Path, max_bytes: int, workers: int = 0

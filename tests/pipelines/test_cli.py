@@ -58,6 +58,40 @@ def test_cli_fails_on_a_blocking_check(tmp_path, monkeypatch):
     assert not (warehouse / "current").exists()
 
 
+def test_a_run_with_a_new_batch_restages_a_file_edited_in_a_staged_batch(tmp_path, monkeypatch):
+    """The staged batches are checked by the intake workers when a new batch starts them."""
+    import hashlib
+
+    from bench.corpus import generate_from_samples
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    generate_from_samples(raw, 70, 70)
+    assert cli.run_ingest(raw, warehouse, workers=2).exit_code == cli.EXIT_OK
+    edited = sorted((raw / "batch_0000").iterdir())[0]
+    edited.write_bytes(edited.read_bytes() + b"\n")
+    generate_from_samples(raw, 70, 70, start=70, batch_prefix="new_")  # enough files for the pool
+    report = cli.run_ingest(raw, warehouse, workers=2)
+    assert report.exit_code == cli.EXIT_OK, report.error
+    records = pq.read_table(warehouse / "current" / "source_records.parquet", columns=["raw_path", "sha256"])
+    shas = dict(zip(records.column("raw_path").to_pylist(), records.column("sha256").to_pylist()))
+    assert shas[f"batch_0000/{edited.name}"] == hashlib.sha256(edited.read_bytes()).hexdigest()
+    assert sum(path.startswith("new_0000/") for path in shas) == 70
+
+
+def test_a_batch_check_the_workers_could_not_make_is_made_here(tmp_path):
+    from concurrent.futures import Future
+
+    (tmp_path / "raw" / "b").mkdir(parents=True)
+    failed = Future()
+    failed.set_exception(RuntimeError("pool broke"))
+    # nothing staged for "b": this process's own check says it changed
+    assert cli._batch_changed(failed, tmp_path / "wh", tmp_path / "raw", "b", ["b/x.txt"]) is True
+    answered = Future()
+    answered.set_result(False)
+    assert cli._batch_changed(answered, tmp_path / "wh", tmp_path / "raw", "b", ["b/x.txt"]) is False
+
+
 def test_missing_raw_dir_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert cli.main(["ingest", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "wh")]) == cli.EXIT_USAGE

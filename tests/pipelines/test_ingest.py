@@ -337,6 +337,23 @@ def test_start_workers_starts_the_pool_the_next_intake_uses_only_inside_shared_w
     assert multiprocessing.active_children() == []
 
 
+def _fails() -> None:
+    raise OSError("no such warehouse")
+
+
+def test_start_workers_makes_the_callers_small_calls_in_the_workers_and_relays_failures():
+    import multiprocessing
+
+    assert ingest.start_workers(2, also=[(os.getpid, ())]) is None  # no pool outside the block: the caller calls
+    with ingest.shared_workers():
+        pid, failed = ingest.start_workers(2, also=[(os.getpid, ()), (_fails, ())])
+        worker_pid = pid.result(timeout=60)
+        assert worker_pid in {p.pid for p in multiprocessing.active_children()} and worker_pid != os.getpid()
+        with pytest.raises(OSError, match="no such warehouse"):
+            failed.result(timeout=60)
+    assert multiprocessing.active_children() == []
+
+
 def _intake_in_child(raw: str) -> None:
     raw_root = Path(raw)
     _worker_pids(raw_root, ingest.scan_batches(raw_root)["b"].files)
