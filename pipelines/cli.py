@@ -290,11 +290,8 @@ def _batch_changed(check: Future | None, warehouse: Path, raw: Path, key: str, p
     """The workers' answer to batch_changed when they gave one, else this process's."""
     from pipelines.staging.store import batch_changed
 
-    if check is not None:
-        try:
-            return check.result()
-        except Exception:  # noqa: BLE001 - the workers could not (a pool that broke): ask here
-            pass
+    if check is not None and check.exception() is None:  # waits for it; failed: a pool that broke
+        return check.result()
     return batch_changed(warehouse, raw, key, paths)
 
 

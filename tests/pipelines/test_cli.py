@@ -68,7 +68,7 @@ def test_a_run_with_a_new_batch_restages_a_file_edited_in_a_staged_batch(tmp_pat
     raw, warehouse = tmp_path / "raw", tmp_path / "wh"
     generate_from_samples(raw, 70, 70)
     assert cli.run_ingest(raw, warehouse, workers=2).exit_code == cli.EXIT_OK
-    edited = sorted((raw / "batch_0000").iterdir())[0]
+    edited = min((raw / "batch_0000").iterdir())
     edited.write_bytes(edited.read_bytes() + b"\n")
     generate_from_samples(raw, 70, 70, start=70, batch_prefix="new_")  # enough files for the pool
     report = cli.run_ingest(raw, warehouse, workers=2)
