@@ -10,8 +10,11 @@ worker's CPU against 1.10-1.18 ms for pyenv's.
 
 Candidates: every `python3.11` on PATH, then /usr/local/bin and /usr/bin; one that is not 3.11 or
 cannot make a venv (no ensurepip: Debian without python3.11-venv) is skipped. Each runs a short
-pure-Python probe (strings, dicts, a regex: what parsing a page does), best of several rounds.
-Stdlib only: this runs before any virtual environment exists.
+pure-Python probe (strings, dicts, a regex: what parsing a page does), best of several rounds,
+in ROUNDS turns taken in alternation (A B A B A B) and the best turn kept: probed one after the
+other, a burst of noise on a shared VM landing on one candidate's turn chose pyenv's build in two
+of six fresh clones, where Debian's was 17% faster in the probe. Stdlib only: this runs before
+any virtual environment exists.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import subprocess
 import sys
 
 VERSION = (3, 11)
+ROUNDS = 3  # turns per interpreter, alternating with the others
 MARGIN = 0.05  # a later candidate must be this much faster to beat an earlier one (PATH order wins ties)
 PROBE = r"""
 import re, sys, time
@@ -82,6 +86,11 @@ def main() -> int:
         executable = found and os.path.realpath(found[0])  # a shim, a venv, /bin -> /usr/bin: one interpreter
         if found and executable not in timings:
             timings[executable] = found[1]
+    for _ in range(ROUNDS - 1 if len(timings) > 1 else 0):  # one interpreter: nothing to compare
+        for executable in timings:
+            found = probe(executable)
+            if found:
+                timings[executable] = min(timings[executable], found[1])
     if not timings:
         return 1
     print(fastest(timings))

@@ -56,4 +56,21 @@ def test_main_prints_one_real_interpreter_for_a_shim_and_its_target(tmp_path, mo
     monkeypatch.setattr(pick_python, "probe", lambda path: probed.append(path) or real_probe(path))
     assert pick_python.main() == 0
     assert capsys.readouterr().out.strip() == os.path.realpath(sys.executable)
-    assert probed == [str(shim), str(link)]
+    assert probed == [str(shim), str(link)]  # one interpreter: no further turns
+
+
+def test_the_interpreters_take_turns_and_each_keeps_its_best(monkeypatch, capsys):
+    """A noisy first turn does not decide: A is slow once, then the faster of the two."""
+    turns = {"/a": [1.00, 0.80, 0.80], "/b": [0.85, 0.85, 0.85]}
+    probed = []
+
+    def scripted(path):
+        probed.append(path)
+        return path, turns[path][sum(p == path for p in probed) - 1]
+
+    monkeypatch.setattr(pick_python, "candidates", lambda: ["/a", "/b"])
+    monkeypatch.setattr(pick_python, "probe", scripted)
+    monkeypatch.setattr(pick_python.os.path, "realpath", lambda path: path)
+    assert pick_python.main() == 0
+    assert capsys.readouterr().out.strip() == "/a"  # its best turn, 0.80, against 0.85
+    assert probed == ["/a", "/b"] * pick_python.ROUNDS
