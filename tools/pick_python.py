@@ -87,10 +87,10 @@ def main() -> int:
         if found and executable not in timings:
             timings[executable] = found[1]
     for _ in range(ROUNDS - 1 if len(timings) > 1 else 0):  # one interpreter: nothing to compare
-        for executable in timings:
+        for executable, best in list(timings.items()):
             found = probe(executable)
             if found:
-                timings[executable] = min(timings[executable], found[1])
+                timings[executable] = min(best, found[1])
     if not timings:
         return 1
     print(fastest(timings))
