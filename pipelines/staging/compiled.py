@@ -4,9 +4,10 @@
 `<sys.prefix>/trialbridge-compiled/`, with a manifest of each module's source hash. Nothing is
 built into the source tree, so nothing can shadow an edited module: `use_compiled()` puts the
 build on the import path only when every hash in the manifest matches the source on disk, and
-only before any of those modules is imported. The intake workers' forkserver calls it first
-(it preloads pipelines.staging.worker_preload), and so does each worker as it starts; every other
-process (the CLI, Dagster's steps, the tests) runs the Python source.
+only before any of those modules is imported. Each intake worker calls it as it starts
+(start_intake_worker, the pool's initializer): their forkserver preloads libraries only, never a
+module of ours, since it also forks the resolve workers, chart helpers and clustering pools. Every
+other process (the CLI, Dagster's steps, the tests, those pools) runs the Python source.
 
 mypyc trusts the annotations and checks them at run time, where Python would let a wrong type
 pass. So a file whose compiled parse reports a section_error or an internal_error is parsed
@@ -88,10 +89,10 @@ def compiled_in_use() -> bool:
 
 
 def start_intake_worker() -> None:
-    """The intake pool's initializer: the build, when this worker has not imported the parsers yet
-    (its forkserver was started by someone else, without pipelines.staging.worker_preload), then
-    the worker's settings."""
+    """The intake pool's initializer: the build (before any parser is imported here), the
+    parsers, then the worker's settings."""
     use_compiled()
+    import parsers.intake  # noqa: F401 - imported as the worker starts, not on its first chunk
     from pipelines.staging.pool import mark_worker
 
     mark_worker()

@@ -75,11 +75,13 @@ def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
 def _pool_context():
     # forkserver: never fork a process that may hold Dagster's threads and locks.
     context = multiprocessing.get_context("forkserver")
-    # pandas too: pyarrow imports it on a worker's first pa.array() of Python rows (to ask whether
-    # they are a pandas object), 0.15 s per worker on a small batch's critical path; imported once
-    # in the server, every worker forked from it has it
-    context.set_forkserver_preload(["pipelines.staging.worker_preload", "parsers.intake", "pipelines.staging.pool",
-                                    "pandas"])
+    # The libraries a worker needs, imported once in the server, so every worker forked from it
+    # has them (pandas too: pyarrow imports it on a worker's first pa.array() of Python rows, 0.15 s
+    # per worker on a small batch's critical path). None of our modules: the same server (one per
+    # process) forks the resolve workers, chart helpers and clustering pools, which run the
+    # parsers' Python source; each intake worker switches to the compiled build in its
+    # initializer, before it imports a parser (pipelines.staging.compiled.start_intake_worker).
+    context.set_forkserver_preload(["pandas", "pyarrow", "lxml.etree", "ftfy"])
     return context
 
 

@@ -73,6 +73,35 @@ def test_this_process_runs_the_python_source():
     assert parsers.lines.__file__.endswith(".py") and not compiled.compiled_in_use()
 
 
+def _parser_module_files() -> tuple[str, str]:
+    import parsers.identifiers
+    import parsers.normalize.text
+
+    return parsers.identifiers.__file__, parsers.normalize.text.__file__
+
+
+def _pools_in_child() -> None:
+    """Exit 0 when the intake workers run the build and a pool of the same forkserver started
+    after them (as the snapshot step's resolve workers and chart helpers are) runs the source."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipelines.staging import pool
+
+    with pool.shared_workers():
+        intake = pool._submit(2, _parser_module_files).result()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as other:
+            resolving = other.submit(_parser_module_files).result()
+    sys.exit(0 if all(f.endswith(".so") for f in intake) and all(f.endswith(".py") for f in resolving) else 3)
+
+
+def test_only_the_intake_workers_of_the_shared_forkserver_run_the_build():
+    _needs_build()
+    from tests.child_process import exit_code_in_child
+
+    assert exit_code_in_child(_pools_in_child, timeout=120) == 0
+
+
 def _outcome(warnings: list[str] | None = None, reason: str | None = None) -> RecordOutcome:
     record = SourceRecord(source="veeva", parser_version="1")
     record.warnings.extend(warnings or [])
