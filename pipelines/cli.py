@@ -192,13 +192,12 @@ def _run_ingest_locked(raw: Path, warehouse: Path, workers: int, max_file_bytes:
     staged = {key for key in scanned[0] if ingest.is_staged(warehouse, key)}
     with ExitStack() as intake_workers:
         intake_workers.enter_context(ingest.shared_workers())  # every batch of the run in the same workers
-        # started before Dagster is imported, they parse the first new batch's first chunks
-        # while this process imports it, opens the instance and checks the staged batches
+        # started before Dagster is imported, they check the staged batches' files, then parse
+        # the first new batch's first chunks, while this process imports it and opens the instance
         first = next((key for key, paths in scanned[0].items()
                       if key not in staged and len(paths) >= ingest.MIN_FILES_FOR_POOL), None)
         checks = {}
         if first is not None:
-            # and once that batch's first chunks are out, they check the staged batches' files
             keys = sorted(staged)
             futures = ingest.start_workers(workers, first=(partial(ingest.batch_files, raw, scanned[0][first]), raw,
                                                            max_file_bytes),

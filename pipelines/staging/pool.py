@@ -151,8 +151,8 @@ def shared_workers() -> Iterator[None]:
 def start_workers(workers: int = 0, first: tuple[Callable[[], list[Path]], Path, int] | None = None,
                   also: Sequence[tuple[Callable, tuple]] = ()) -> list[Future] | None:
     """Inside shared_workers(): start the intake processes now, from a background thread, so their
-    start (a forkserver importing the parsers, then the workers: about 0.7 s, mostly spent
-    waiting on the server) overlaps what the caller does before its first intake. A no-op
+    start (a forkserver importing the libraries, then the workers importing the parsers: about
+    0.7 s, mostly spent waiting on the server) overlaps what the caller does before its first intake. A no-op
     outside the block (the pool would be stopped before it served anything), with one worker
     (no pool), or when the pool runs already.
 
