@@ -262,7 +262,9 @@ def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file
             progress.advance(task)
         intake_workers.close()  # stopped before the snapshot step: their memory is its budget's
         batch_keys = list(batches)
-        batches = paths = None  # a string per raw file: memory the snapshot step can use
+        # the run's listing goes to the snapshot step (which would otherwise walk raw/ again and
+        # hold a listing of its own): it snapshots exactly the files this run took in
+        listing, batches, paths = batches, None, None
         removed = set(ingest.staged_batches(warehouse)) - set(batch_keys)
         if report.exit_code == EXIT_OK and not removed and is_up_to_date(warehouse, batch_keys):
             progress.console.print("nothing new, changed or removed: the current snapshot stands")
@@ -275,7 +277,9 @@ def _run_batches_and_snapshot(raw: Path, warehouse: Path, workers: int, max_file
             # at 100,000 pages) then scan only what the step makes; garbage among them is still
             # freed by its reference count, a cycle at the end of the run
             gc.freeze()
-            result = snapshot_job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            with ingest.listing_handed_over(raw, listing):
+                result = snapshot_job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG,
+                                                         raise_on_error=False)
             if result.success:
                 progress.advance(task)
             else:

@@ -15,8 +15,8 @@ from typing import Any
 from parsers.record import SourceRecord
 from pipelines.staging import store
 from pipelines.memory import release_memory
-from pipelines.staging.batches import (ROOT_BATCH, Batch, batch_files, batch_fingerprint, relative_raw_path,
-                                       sanitize_batch_key, scan_batch, scan_batches, scan_raw_paths)
+from pipelines.staging.batches import (ROOT_BATCH, Batch, batch_files, batch_fingerprint, listing_handed_over,
+                                       relative_raw_path, sanitize_batch_key, scan_batch, scan_batches, scan_raw_paths)
 from pipelines.staging.pool import (MIN_FILES_FOR_POOL, ChunkFn, default_workers, expect_next_intake, intake_tables,
                                     shared_workers, start_workers)
 from pipelines.staging.rows import CHILD_TYPES, INTERNAL_ERROR
@@ -43,7 +43,7 @@ SOURCES: tuple[str, ...] = _known_sources()
 __all__ = [
     "INTERNAL_ERROR", "MIN_FILES_FOR_POOL", "ROOT_BATCH", "SOURCES", "Batch", "StageSummary", "batch_files",
     "batch_fingerprint", "default_workers", "expect_next_intake", "forget_removed_batches", "ingest_batch",
-    "is_staged", "iter_staged", "load_staged",
+    "is_staged", "iter_staged", "listing_handed_over", "load_staged",
     "read_staged", "record_from_dict", "relative_raw_path", "remove_stale_staging", "sanitize_batch_key",
     "scan_batch", "scan_batches", "scan_raw_paths", "shared_workers", "staged_batch_dir", "staged_batches", "staging_root",
     "start_workers", "warning_codes",

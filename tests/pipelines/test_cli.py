@@ -92,6 +92,32 @@ def test_a_batch_check_the_workers_could_not_make_is_made_here(tmp_path):
     assert cli._batch_changed(answered, tmp_path / "wh", tmp_path / "raw", "b", ["b/x.txt"]) is False
 
 
+def test_a_file_dropped_into_raw_during_a_run_waits_for_the_next_run(tmp_path, monkeypatch):
+    """The snapshot step gets the listing the run staged (no second walk of raw/): a file that
+    arrives between the run's scan and its snapshot neither fails the file check nor is lost."""
+    from pipelines.warehouse import engine
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    files = write_invented_raw(raw)
+    late = raw / "b1" / "veeva_late.txt"
+    real_is_up_to_date = engine.is_up_to_date
+
+    def drop_a_file_then_ask(*args):  # called by the CLI after its intake, before its snapshot step
+        late.write_text(files["b1/veeva_one.txt"], encoding="utf-8")
+        return real_is_up_to_date(*args)
+
+    monkeypatch.setattr(engine, "is_up_to_date", drop_a_file_then_ask)
+    report = cli.run_ingest(raw, warehouse, workers=1)
+    assert report.exit_code == cli.EXIT_OK, report.error
+    recorded = pq.read_table(warehouse / "current" / "source_records.parquet").column("raw_path").to_pylist()
+    assert "b1/veeva_late.txt" not in recorded and "b1/veeva_one.txt" in recorded
+    monkeypatch.setattr(engine, "is_up_to_date", real_is_up_to_date)
+    assert cli.run_ingest(raw, warehouse, workers=1).exit_code == cli.EXIT_OK
+    recorded = pq.read_table(warehouse / "current" / "source_records.parquet").column("raw_path").to_pylist()
+    assert "b1/veeva_late.txt" in recorded  # taken in by the next run
+
+
 def test_missing_raw_dir_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert cli.main(["ingest", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "wh")]) == cli.EXIT_USAGE

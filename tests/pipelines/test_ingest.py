@@ -337,6 +337,16 @@ def test_start_workers_starts_the_pool_the_next_intake_uses_only_inside_shared_w
     assert multiprocessing.active_children() == []
 
 
+def test_a_listing_handed_over_is_what_scan_raw_paths_returns_inside_the_block_only(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "b").mkdir(parents=True)
+    (raw / "b" / "page.txt").write_text("x", encoding="utf-8")
+    handed = {"b": ["b/page.txt", "b/gone.txt"]}
+    with ingest.listing_handed_over(raw / "b" / "..", handed):  # the same directory, spelled otherwise
+        assert ingest.scan_raw_paths(raw) is handed
+    assert ingest.scan_raw_paths(raw) == {"b": ["b/page.txt"]}
+
+
 def _fails() -> None:
     raise OSError("no such warehouse")
 
