@@ -118,6 +118,32 @@ def test_a_file_dropped_into_raw_during_a_run_waits_for_the_next_run(tmp_path, m
     assert "b1/veeva_late.txt" in recorded  # taken in by the next run
 
 
+def test_a_file_removed_from_raw_during_a_run_leaves_with_the_next_run(tmp_path, monkeypatch):
+    from pipelines.warehouse import engine
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh"
+    write_invented_raw(raw)
+    assert cli.run_ingest(raw, warehouse, workers=1).exit_code == cli.EXIT_OK
+    (raw / "b2").mkdir()
+    (raw / "b2" / "veeva_new.txt").write_text((raw / "veeva_two.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    real_is_up_to_date = engine.is_up_to_date
+
+    def remove_a_file_then_ask(*args):  # after the run staged b2, before its snapshot step
+        (raw / "b1" / "medpath_one.txt").unlink(missing_ok=True)
+        return real_is_up_to_date(*args)
+
+    monkeypatch.setattr(engine, "is_up_to_date", remove_a_file_then_ask)
+    report = cli.run_ingest(raw, warehouse, workers=1)
+    assert report.exit_code == cli.EXIT_OK, report.error  # not a failed file check
+    recorded = pq.read_table(warehouse / "current" / "source_records.parquet").column("raw_path").to_pylist()
+    assert "b1/medpath_one.txt" in recorded and "b2/veeva_new.txt" in recorded
+    monkeypatch.setattr(engine, "is_up_to_date", real_is_up_to_date)
+    assert cli.run_ingest(raw, warehouse, workers=1).exit_code == cli.EXIT_OK
+    recorded = pq.read_table(warehouse / "current" / "source_records.parquet").column("raw_path").to_pylist()
+    assert "b1/medpath_one.txt" not in recorded  # gone with the next run
+
+
 def test_missing_raw_dir_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert cli.main(["ingest", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "wh")]) == cli.EXIT_USAGE
