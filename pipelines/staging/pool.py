@@ -75,13 +75,15 @@ def _chunks(items: list[Path], size: int) -> Iterator[list[str]]:
 def _pool_context():
     # forkserver: never fork a process that may hold Dagster's threads and locks.
     context = multiprocessing.get_context("forkserver")
-    # The libraries a worker needs, imported once in the server, so every worker forked from it
-    # has them (pandas too: pyarrow imports it on a worker's first pa.array() of Python rows, 0.15 s
-    # per worker on a small batch's critical path). None of our modules: the same server (one per
-    # process) forks the resolve workers, chart helpers and clustering pools, which run the
-    # parsers' Python source; each intake worker switches to the compiled build in its
-    # initializer, before it imports a parser (pipelines.staging.compiled.start_intake_worker).
-    context.set_forkserver_preload(["pandas", "pyarrow", "lxml.etree", "ftfy"])
+    # pyarrow and pandas, imported once in the server, so every process forked from it has them
+    # (pyarrow imports pandas on a worker's first pa.array() of Python rows, 0.15 s per worker on a
+    # small batch's critical path). Nothing more: the same server (one per process) forks the
+    # resolve workers, chart helpers and clustering pools, which must run the parsers' Python
+    # source (each intake worker switches to the compiled build in its initializer, before it
+    # imports a parser: pipelines.staging.compiled.start_intake_worker), and whatever else it
+    # preloads is in each of their memories (lxml and ftfy too: 11-13 MB more at the peak of a
+    # 20,000-page run, three alternating runs).
+    context.set_forkserver_preload(["pandas", "pyarrow"])
     return context
 
 
