@@ -164,7 +164,7 @@ def _key_ranges_sql(key: str, runs: list[tuple]) -> str | None:
 
 def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, select_sql: str, path: Path,
                 budget: int | None = None, stand_in_sql: str | None = None, previous: Path | None = None,
-                dirty_keys: list | None = None) -> str:
+                dirty_keys: list | None = None, narrow=None) -> str:
     """Write `select_sql` (must yield the schema's columns) sorted as `table`; returns the file
     sha256. With a budget (bytes), a table too big to sort within it is sorted range by range of
     its first sort key (sort_bounds, measured on stand_in_sql when given): the same rows in the
@@ -174,7 +174,9 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
     previous, dirty_keys: the previous snapshot's file of the table and the values of its first
     sort key whose rows may have changed since (added, changed, removed): its row groups out of
     their reach are copied, and only the rows of the others are queried, sorted and encoded
-    (pipelines.warehouse.row_group_reuse); the bytes are those of a write of every row."""
+    (pipelines.warehouse.row_group_reuse); the bytes are those of a write of every row.
+    narrow(con, ranges_sql) -> (select_sql, stand_in_sql): the two queries again, reading only
+    what the rows of the rewritten ranges (ranges_sql: SQL true for their keys) can come from."""
     from pipelines.warehouse.build import sort_columns
     from pipelines.warehouse.row_group_reuse import plan_reuse
 
@@ -186,6 +188,8 @@ def copy_sorted(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, s
     if ranges_sql is None:
         plan = None
     else:  # only the rows of the rewritten ranges
+        if narrow is not None:
+            select_sql, stand_in_sql = narrow(con, ranges_sql)
         select_sql = f"SELECT * FROM ({select_sql}) WHERE {ranges_sql}"
     rewritten = plan is None or any(plan.dirty)
     bounds = sort_bounds(con, table, schema, select_sql, budget, stand_in_sql, plan is not None) if rewritten else []

@@ -31,7 +31,6 @@ from pipelines.report.drawer import ChartDrawer
 from pipelines.staging.rows import staged_schemas
 from pipelines.staging.store import staged_file, staging_digest
 from pipelines.warehouse import snapshot as snap
-from pipelines.warehouse.build import RECORD_TABLES
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.cluster_staged import cluster_records, kept_rows_sql
 from pipelines.warehouse.components import COMPONENTS_FILE, save_components
@@ -41,6 +40,8 @@ from pipelines.staging.pool import default_workers
 from pipelines.warehouse.title_pairs import title_candidates
 from pipelines.warehouse.resolve_touched import RESOLVED_TABLES, resolve_touched, resolves_in_process, touched_records
 from pipelines.warehouse.schema import TABLES
+from pipelines.warehouse.staged_batches import StagedBatches
+from pipelines.warehouse.staged_tables import FROM_STAGED, narrowed, stand_in
 
 STATE_FILE = "_engine_state.json"
 SPILL_DIR = "_spill"
@@ -132,9 +133,13 @@ def _mark_touched(con, previous: Path | None) -> None:
         SELECT DISTINCT trial_id FROM one_side SEMI JOIN mapping USING (trial_id)""")
 
 
-def _record_table_sql(name: str) -> str:
-    columns = ", ".join("m.trial_id" if f.name == "trial_id" else f"s.{quote(f.name)}" for f in TABLES[name])
-    return f"SELECT {columns} FROM s_{name} s JOIN mapping m USING (record_id)"
+def _narrowed_resolved(name: str, select_sql: str):
+    """copy_sorted's narrow for a resolved table: measured on the new rows and the previous
+    snapshot's rows in the rewritten ranges (its row groups' statistics skip the others), not on
+    every previous row."""
+    def narrow(cursor, ranges_sql: str) -> tuple[str, str]:
+        return select_sql, f"SELECT * FROM new_{name} UNION ALL SELECT * FROM prev_{name} WHERE {ranges_sql}"
+    return narrow
 
 
 def _resolved_table_sql(con, name: str, parts: list[Path], previous: Path | None) -> str:
@@ -158,7 +163,8 @@ TWO_QUERIES_MIN_BUDGET = 256_000_000  # below --memory-limit 256MB one query at 
 
 
 def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build: Path,
-                  budget: int | None, previous: Path | None, dirty_trials: list[str]) -> dict[str, str]:
+                  budget: int | None, previous: Path | None, dirty_trials: list[str],
+                  narrowers: dict) -> dict[str, str]:
     """Every table through the deterministic writer, on two cursors, unless the budget is small
     (the two share it): then one at a time.
 
@@ -178,7 +184,7 @@ def _write_tables(con, sources: dict[str, str], stand_ins: dict[str, str], build
 
     def write(cursor, name: str) -> str:
         return copy_sorted(cursor, name, TABLES[name], sources[name], build / f"{name}.parquet", budget,
-                           stand_ins.get(name), reused(name), dirty_trials)
+                           stand_ins.get(name), reused(name), dirty_trials, narrowers.get(name))
 
     if budget is not None and budget < TWO_QUERIES_MIN_BUDGET:
         return {name: write(con, name) for name in TABLES}
@@ -278,6 +284,8 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
     try:
         release_memory()  # what staging freed, before DuckDB takes its budget
         _register_staged(con, root, batch_keys)
+        staged_batches = StagedBatches(root, batch_keys)
+        staged_batches.index(con)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous, workers)
         save_components(con, components_tmp)
@@ -294,30 +302,29 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
                   and (budget_bytes(memory_limit) or TWO_QUERIES_MIN_BUDGET) >= TWO_QUERIES_MIN_BUDGET)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="titles") as pool:
             titles = pool.submit(_on_own_cursor, con, title_candidates) if beside else None
-            resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1))
+            resolved = resolve_touched(con, parts, workers, share_of_budget(memory_limit, workers + 1),
+                                       staged_batches)
             release_memory()
             lap("resolve")
             candidates = [*(titles.result() if titles is not None else title_candidates(con)), *blocked]
         lap("candidates")  # beside resolving: what was left of them
 
-        sources = {name: _record_table_sql(name) for name in RECORD_TABLES}
-        # the rows each table is made of, for duck.sort_bounds to measure (no join, no filter;
-        # record_id stands in for the trial_id the staged rows do not have yet)
-        stand_ins = {name: f"SELECT record_id AS trial_id, * FROM s_{name}" for name in RECORD_TABLES}
+        sources = {name: query(f"s_{table}") for name, (table, query) in FROM_STAGED.items()}
+        # the rows each table is made of, for duck.sort_bounds to measure
+        stand_ins = {name: stand_in(f"s_{table}") for name, (table, _) in FROM_STAGED.items()}
+        narrowers = {name: narrowed(staged_batches, name) for name in FROM_STAGED}
         for name, parts_of in resolved.parts.items():
             sources[name] = _resolved_table_sql(con, name, parts_of, previous)
             stand_ins[name] = f"SELECT * FROM new_{name}" + (
                 f" UNION ALL SELECT * FROM prev_{name}" if previous is not None else "")
-        sources["trial_identifiers"] = (
-            "SELECT m.trial_id, i.value AS identifier, i.id_type, i.record_id, i.field, i.raw, i.link_key, "
-            "i.from_text AS found_in_text FROM s_identifiers i JOIN mapping m USING (record_id)")
+            narrowers[name] = _narrowed_resolved(name, sources[name])
         sources["trial_links"] = "SELECT * FROM new_links" + kept_rows_sql("trial_links", previous)
         sources["link_candidates"] = _python_table(con, "link_candidates", [vars(c) for c in candidates]) + (
             kept_rows_sql("link_candidates", previous, f"method = {sql_string(BLOCKED_METHOD)}"))
         sources["quarantine"] = "SELECT * FROM s_quarantine"
-        stand_ins.update(trial_identifiers="SELECT record_id AS trial_id, * FROM s_identifiers",
-                         quarantine="SELECT * FROM s_quarantine")
-        hashes = _write_tables(con, sources, stand_ins, build, budget_bytes(memory_limit), previous, dirty_trials)
+        stand_ins["quarantine"] = "SELECT * FROM s_quarantine"
+        hashes = _write_tables(con, sources, stand_ins, build, budget_bytes(memory_limit), previous, dirty_trials,
+                               narrowers)
         lap("write")
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

@@ -29,6 +29,7 @@ from pipelines.reconcile.model import ParsedFile
 from pipelines.reconcile.trial_lists import LIST_SPECS, trial_list_rows
 from pipelines.warehouse.duck import connect, drop_tables, quote, sql_string
 from pipelines.warehouse.schema import TABLES
+from pipelines.warehouse.staged_batches import StagedBatches
 
 RESOLVED_TABLES: tuple[str, ...] = ("trials", "field_provenance", *LIST_SPECS, "trial_doses")
 PART_ROWS = 20_000  # resolved rows buffered before a part file is written
@@ -69,17 +70,25 @@ def _light_record(row: dict) -> ParsedFile:
                       record=record, record_key=row["record_key"])
 
 
-def _write_member_slices(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
+def _write_member_slices(con: duckdb.DuckDBPyConnection, directory: Path,
+                         staged_batches: StagedBatches | None) -> None:
     """The touched trials' member records (the columns resolving reads, with their linking ids)
-    in one pass over staging, as Parquet files partitioned by slice: <directory>/slice=<k>/."""
+    in one pass over staging (the batches holding them), as Parquet files partitioned by slice:
+    <directory>/slice=<k>/."""
+    def staged(table: str) -> str:
+        if staged_batches is None:
+            return f"s_{table}"
+        return staged_batches.relation(con, table, "SELECT record_id FROM touched_members")
+
     con.execute(f"""COPY (
         WITH linking AS (
             SELECT record_id, list(DISTINCT [id_type, value]) AS registry_ids
-            FROM s_identifiers SEMI JOIN touched_members USING (record_id) WHERE link_key IS NOT NULL GROUP BY 1)
+            FROM {staged("identifiers")} SEMI JOIN touched_members USING (record_id)
+            WHERE link_key IS NOT NULL GROUP BY 1)
         SELECT m.slice, m.trial_id, r.record_id, r.record_key, r.raw_path, r.sha256, r.source, r.parser_version,
                {_LIGHT_COLUMNS}, r.conditions, r.countries, r.locations, r.interventions, r.arms, r.sponsors,
                r.warnings, l.registry_ids
-        FROM s_records r JOIN touched_members m USING (record_id) LEFT JOIN linking l USING (record_id)
+        FROM {staged("records")} r JOIN touched_members m USING (record_id) LEFT JOIN linking l USING (record_id)
         ) TO {sql_string(str(directory))} (FORMAT parquet, PARTITION_BY (slice), COMPRESSION lz4, ROW_GROUP_SIZE 2048)""")
 
 
@@ -170,9 +179,10 @@ def resolves_in_process(records: int, workers: int) -> bool:
 
 
 def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: int = 1,
-                    worker_memory: str = "256MB") -> Resolved:
+                    worker_memory: str = "256MB", staged_batches: StagedBatches | None = None) -> Resolved:
     """Resolve every trial of table touched (members from table mapping, records from views
-    s_records and s_identifiers)."""
+    s_records and s_identifiers, read from the batches holding them when staged_batches is given
+    and has indexed them)."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     con.execute("CREATE OR REPLACE TABLE touched_members AS "
                 "SELECT m.trial_id, m.record_id, 0 AS slice FROM mapping m SEMI JOIN touched USING (trial_id)")
@@ -183,7 +193,7 @@ def resolve_touched(con: duckdb.DuckDBPyConnection, parts_dir: Path, workers: in
         total = -(-total // workers) * workers
     con.execute(f"UPDATE touched_members SET slice = hash(trial_id) % {total}")
     members = parts_dir / "members"
-    _write_member_slices(con, members)
+    _write_member_slices(con, members, staged_batches)
     drop_tables(con, "touched_members")
     if not parallel:
         return _resolve_slices(con, members, list(range(total)), parts_dir)
