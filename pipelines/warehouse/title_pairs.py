@@ -6,6 +6,12 @@ more than MAX_BUCKET titles skipped, token-set Jaccard >= JACCARD_MIN between re
 different trials. Here the tokens come tokenised from staging and the pairs are found by joins,
 so no Python loop runs over every title; Python only words the evidence of the pairs found.
 Float arithmetic is DOUBLE as in Python (0.8 * n and the Jaccard division round alike).
+
+Before counting shared tokens, a pair must pass a bound from 64-bit token signatures (one bit
+per token id modulo 64): a bit of x's signature missing from y's stands for at least one token of
+x that y lacks, so |x & y| <= |x| - popcount(sig x & ~sig y), and a pair whose bound cannot
+reach JACCARD_MIN is dropped, never one that can. At 100,000 pages it left 543 of 1.47 million
+prefix-sharing pairs to count (the 74 look-alikes among them): 1.4 -> 0.75 s.
 """
 from __future__ import annotations
 
@@ -14,6 +20,14 @@ import duckdb
 from pipelines.reconcile import candidates
 from pipelines.warehouse.duck import drop_tables
 from pipelines.reconcile.model import LinkCandidate
+
+
+def can_reach(x: str, y: str, jaccard_min: float) -> str:
+    """SQL: the signature bound of titles x and y (columns n, sig) reaches jaccard_min. The
+    division is the one the exact score makes: Jaccard grows with the shared count, so a pair
+    whose exact score reaches jaccard_min passes."""
+    shared_at_most = f"least({x}.n - bit_count({x}.sig & ~{y}.sig), {y}.n - bit_count({y}.sig & ~{x}.sig))"
+    return f"{shared_at_most}::DOUBLE / ({x}.n + {y}.n - {shared_at_most}) >= {jaccard_min!r}::DOUBLE"
 
 
 def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
@@ -26,22 +40,24 @@ def title_candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
                t.tokens, len(t.tokens) AS n
         FROM s_titles t JOIN mapping m USING (record_id)""")
     con.execute("CREATE OR REPLACE TABLE tc_tokens AS SELECT idx, n, unnest(tokens) AS tok FROM tc_titles")
-    # token sets as integer lists: counting shared tokens is then several times faster
+    # token sets as integer lists (counting shared tokens is then several times faster) and signatures
     con.execute("""CREATE OR REPLACE TABLE tc_ids AS
         WITH ids AS (SELECT tok, row_number() OVER (ORDER BY tok)::INTEGER AS id FROM (SELECT DISTINCT tok FROM tc_tokens))
-        SELECT t.idx, list(i.id) AS ids FROM tc_tokens t JOIN ids i USING (tok) GROUP BY t.idx""")
+        SELECT t.idx, list(i.id) AS ids, bit_or((1::UBIGINT) << (i.id % 64)::UBIGINT) AS sig
+        FROM tc_tokens t JOIN ids i USING (tok) GROUP BY t.idx""")
     con.execute(f"""CREATE OR REPLACE TABLE tc_prefix AS
         WITH freq AS (SELECT tok, count(*) AS f FROM tc_tokens GROUP BY tok),
         ranked AS (SELECT t.idx, t.tok, t.n, row_number() OVER (PARTITION BY t.idx ORDER BY f.f, t.tok) AS r
                    FROM tc_tokens t JOIN freq f USING (tok))
-        SELECT r.idx, r.tok, r.n, t.trial_id FROM ranked r JOIN tc_titles t USING (idx)
+        SELECT r.idx, r.tok, r.n, t.trial_id, i.sig FROM ranked r JOIN tc_titles t USING (idx) JOIN tc_ids i USING (idx)
         WHERE r.r <= r.n - ceil({jaccard_min!r}::DOUBLE * r.n) + 1""")
     con.execute(f"""CREATE OR REPLACE TABLE tc_pairs AS
         WITH open_buckets AS (SELECT tok FROM tc_prefix GROUP BY tok HAVING count(*) <= {max_bucket})
         -- Jaccard <= shorter / longer, so pairs of too unequal lengths cannot qualify
         SELECT DISTINCT x.idx AS x, y.idx AS y FROM tc_prefix x JOIN tc_prefix y ON x.tok = y.tok AND x.idx < y.idx
         SEMI JOIN open_buckets b ON b.tok = x.tok
-        WHERE x.trial_id <> y.trial_id AND least(x.n, y.n)::DOUBLE / greatest(x.n, y.n) >= {jaccard_min!r}::DOUBLE""")
+        WHERE x.trial_id <> y.trial_id AND least(x.n, y.n)::DOUBLE / greatest(x.n, y.n) >= {jaccard_min!r}::DOUBLE
+          AND {can_reach("x", "y", jaccard_min)}""")
     rows = con.sql(f"""
         WITH shared AS (
             SELECT p.x, p.y, len(list_filter(ix.ids, lambda v: list_contains(iy.ids, v))) AS shared

@@ -61,3 +61,33 @@ def test_sql_title_candidates_equal_the_python_definition(seed, max_bucket, monk
     expected = candidates.similar_title_candidates(parsed, trial_ids)
     assert expected  # the corpus does produce look-alikes
     assert _sql(parsed, trial_ids) == expected
+
+
+def test_the_signature_bound_keeps_every_pair_that_reaches_the_threshold_and_drops_others():
+    """Random token-id sets, many sharing bits modulo 64 (ids up to 500, sets of up to 90 ids:
+    saturated signatures too): no pair whose exact Jaccard reaches the threshold is dropped,
+    and the bound does drop pairs that cannot."""
+    from pipelines.warehouse.title_pairs import can_reach
+
+    rng = random.Random(7)
+    rows = []
+    for _ in range(4000):
+        x = set(rng.sample(range(500), rng.randint(1, 90)))
+        y = set(x)
+        for _ in range(rng.randint(0, max(1, len(x) // 3))):  # near-duplicates around the threshold
+            y.discard(rng.choice(sorted(y))) if y and rng.random() < 0.5 else y.add(rng.randrange(500))
+        y = y or {0}
+        rows.append({"xs": sorted(x), "ys": sorted(y)})
+    con = duckdb.connect()
+    con.register("pairs_in", pa.Table.from_pylist(rows))
+    got = con.sql(f"""
+        WITH p AS (SELECT xs, ys,
+                          {{'n': len(xs), 'sig': list_aggregate(list_transform(xs, lambda v: (1::UBIGINT) << (v % 64)::UBIGINT), 'bit_or')}} AS x,
+                          {{'n': len(ys), 'sig': list_aggregate(list_transform(ys, lambda v: (1::UBIGINT) << (v % 64)::UBIGINT), 'bit_or')}} AS y
+                   FROM pairs_in)
+        SELECT xs, ys, {can_reach("x", "y", candidates.JACCARD_MIN)} AS kept FROM p""").fetchall()
+    exact = [len(set(xs) & set(ys)) / len(set(xs) | set(ys)) for xs, ys, _ in got]
+    assert all(kept for (_, _, kept), score in zip(got, exact) if score >= candidates.JACCARD_MIN)
+    below = [kept for (_, _, kept), score in zip(got, exact) if score < candidates.JACCARD_MIN]
+    assert below.count(False) > len(below) // 4  # and it does drop pairs that cannot reach it
+    assert len(got) - len(below) > 100  # pairs at the threshold exist
