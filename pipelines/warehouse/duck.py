@@ -66,12 +66,17 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def parquet_files(files: list[Path]) -> str:
+    """A FROM item over Parquet files (at least one), their columns matched by name."""
+    paths = ", ".join(sql_string(str(p)) for p in files)
+    return f"read_parquet([{paths}], union_by_name = true)"
+
+
 def register_parquet(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], schema: pa.Schema) -> None:
     """A view over Parquet files (an empty table of the right columns when there are none). Both
     live in the database's catalog, so every cursor of the connection sees them."""
     if files:
-        paths = ", ".join(sql_string(str(p)) for p in files)
-        con.execute(f"CREATE OR REPLACE VIEW {quote(view)} AS SELECT * FROM read_parquet([{paths}], union_by_name = true)")
+        con.execute(f"CREATE OR REPLACE VIEW {quote(view)} AS SELECT * FROM {parquet_files(files)}")
     else:
         table_from_arrow(con, view, schema.empty_table())
 

@@ -29,7 +29,7 @@ from pipelines.memory import release_memory
 from pipelines.parquet_read import read_parquet
 from pipelines.report.drawer import ChartDrawer
 from pipelines.staging.rows import staged_schemas
-from pipelines.staging.store import staged_file, staging_digest
+from pipelines.staging.store import staging_digest
 from pipelines.warehouse import snapshot as snap
 from pipelines.reconcile.clustering import BLOCKED_METHOD
 from pipelines.warehouse.cluster_staged import cluster_records, kept_rows_sql
@@ -95,11 +95,10 @@ def is_up_to_date(warehouse_root: Path, batch_keys: list[str]) -> bool:
             and state.get("staging") == staging_digest(warehouse_root, batch_keys))
 
 
-def _register_staged(con, warehouse_root: Path, batch_keys: list[str]) -> None:
+def _register_staged(con, staged_batches: StagedBatches) -> None:
     """Views s_<table> over every staged batch's files."""
     for name, schema in staged_schemas().items():
-        files = [p for k in batch_keys if (p := staged_file(warehouse_root, k, name)).exists()]
-        register_parquet(con, f"s_{name}", files, schema)
+        register_parquet(con, f"s_{name}", staged_batches.files(name), schema)
 
 
 def _cluster(con, root: Path, previous: Path | None, workers: int) -> list:
@@ -283,8 +282,8 @@ def _new_snapshot(root: Path, batch_keys: list[str], raw_paths: list[str], memor
     con = connect(root / SPILL_DIR, memory_limit, threads)
     try:
         release_memory()  # what staging freed, before DuckDB takes its budget
-        _register_staged(con, root, batch_keys)
         staged_batches = StagedBatches(root, batch_keys)
+        _register_staged(con, staged_batches)
         staged_batches.index(con)
         previous = _carry_over_source(root) if incremental else None
         blocked = _cluster(con, root, previous, workers)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.staging.store import staged_file
-from pipelines.warehouse.duck import quote, sql_string
+from pipelines.warehouse.duck import parquet_files, quote, sql_string
 
 
 class StagedBatches:
@@ -26,6 +26,11 @@ class StagedBatches:
         self.root = Path(warehouse_root)
         self.keys = list(batch_keys)
         self._key_of_file: dict[str, str] = {}
+
+    def files(self, table: str, keys: set[str] | None = None) -> list[Path]:
+        """The staged files of `table` of these batches (of `keys` among them), in batch order."""
+        return [path for key in self.keys
+                if (keys is None or key in keys) and (path := staged_file(self.root, key, table)).exists()]
 
     def index(self, con: duckdb.DuckDBPyConnection) -> None:
         """TABLE record_batch (record_id, file): the staged source_records file (so the batch) of
@@ -43,13 +48,13 @@ class StagedBatches:
     def relation(self, con: duckdb.DuckDBPyConnection, table: str, records_sql: str) -> str:
         """A FROM item with the staged rows of `table` of every record `records_sql` selects (a
         query with a record_id column), read only from the batches holding those records: the
-        view s_<table> itself when they are all the batches. Needs record_batch (index())."""
+        view s_<table> itself when they are all the batches holding records. Needs record_batch
+        (index())."""
         keys = {self._key_of_file[file] for (file,) in con.execute(
             f"SELECT DISTINCT file FROM record_batch WHERE record_id IN ({records_sql})").fetchall()}
-        if keys >= set(self.keys):
+        if keys >= set(self._key_of_file.values()):
             return quote(f"s_{table}")
-        files = [path for key in self.keys if key in keys and (path := staged_file(self.root, key, table)).exists()]
+        files = self.files(table, keys)
         if not files:  # no record selected (or none with rows of this table): no rows, the right columns
             return f"(SELECT * FROM {quote(f's_{table}')} LIMIT 0)"
-        paths = ", ".join(sql_string(str(path)) for path in files)
-        return f"read_parquet([{paths}], union_by_name = true)"
+        return parquet_files(files)
