@@ -15,20 +15,22 @@ class UnknownLayout(ValueError):
     """parse_text got a page whose layout detect() does not recognise (quarantine it)."""
 
 
-def parse_text(text: str, source: str | None = None) -> SourceRecord:
+def parse_text(text: str, source: str | None = None, markup: bool | None = None) -> SourceRecord:
     """Parse one page (text or saved HTML) of a known layout into a SourceRecord.
 
     Never raises on page content once the layout is known: a section that cannot be read
     becomes a "section_error" warning and the rest of the page is still used. Raises
     UnknownLayout when `source` is None and the content matches no layout, ValueError for a
-    `source` key that is not a line layout.
+    `source` key that is not a line layout. markup: whether the text is HTML, when the caller
+    sniffed it already (parsers.lines.looks_like_html).
     """
     from parsers.layout import parse_lines
     from parsers.sources import layout_specs
 
     from parsers.lines import looks_like_html
 
-    markup = looks_like_html(text or "")
+    if markup is None:
+        markup = looks_like_html(text or "")
     lines = page_lines(text or "", mark_headings=True, markup=markup)
     key = source or detect_lines(lines)
     if key is None:

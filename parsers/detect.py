@@ -14,11 +14,20 @@ from parsers.sources import layout_specs
 
 
 def detect_lines(lines: Sequence[str]) -> str | None:
-    from parsers.signature import PageView
+    """The layout whose signature scores best (None: none recognises the page)."""
+    from parsers.signature import PageView, top_lines
 
+    specs = layout_specs()
+    top = top_lines(lines)
+    anchored = [key for key, spec in specs.items() if spec.signature.anchored(top)]
+    if len(anchored) == 1 and specs[anchored[0]].signature.shows_enough(lines, anchored[0]):
+        # the one anchored layout that is recognised scores 100 or more, every other one
+        # (unanchored) at most its number of headings: the answer is known without counting
+        # the rest of the page's headings
+        return anchored[0]
     page = PageView.of(lines)
     best, best_score = None, 0
-    for key, spec in layout_specs().items():
+    for key, spec in specs.items():
         score = spec.signature.score(page, key)
         if score > best_score:
             best, best_score = key, score

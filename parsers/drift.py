@@ -17,6 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from parsers.headings import heading_like, sentence_like
+from parsers.lines import is_item
+from parsers.sections import TOP, UNKNOWN, order_departures
+
 if TYPE_CHECKING:
     from parsers.layout import Block, LayoutSpec
     from parsers.record import SourceRecord
@@ -77,9 +81,6 @@ def has_drift_warning(warnings: Iterable[str]) -> bool:
 def warn_layout_drift(record: "SourceRecord", blocks: list["Block"], spec: "LayoutSpec", removed: list[str],
                       lines: list[str], markup: bool) -> None:
     """Warnings for the ways this page departs from its layout (see module docstring)."""
-    from parsers.layout import TOP
-    from parsers.sections import UNKNOWN, order_departures
-
     if removed:
         record.warn("chrome_removed", f"n={len(removed)} " + ", ".join(repr(line) for line in removed[:3]))
     printed = {h.name: h.text or h.name for h in spec.headings if h.pattern is None}
@@ -113,9 +114,6 @@ def _standalone_headings(lines: list[str], explained: bool) -> list[str]:
     """Heading-like lines in free text that stand as this layout's headings do: between blank
     lines, or (layouts with an explainer) followed by a sentence. Most likely the heading of a
     section no layout knows: they stay text, but are named."""
-    from parsers.headings import heading_like, sentence_like
-    from parsers.lines import is_item
-
     texts = [line.strip() for line in lines]
     filled = [i for i, t in enumerate(texts) if t]
     out = []

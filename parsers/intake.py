@@ -280,20 +280,26 @@ def _read_limited(path: Path, max_bytes: int) -> tuple[bytes | None, str, int]:
 _CLOSING = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 
 
-def is_truncated_html(text: str) -> bool:
-    """HTML (as parsers sniff it) that has neither a closing </body> nor </html>."""
+def is_truncated_html(text: str, markup: bool | None = None) -> bool:
+    """HTML (as parsers sniff it, unless the caller did: `markup`) that has neither a closing
+    </body> nor </html>."""
     from parsers.lines import looks_like_html
 
-    return looks_like_html(text) and not _CLOSING.search(text)
+    if not (looks_like_html(text) if markup is None else markup):
+        return False
+    # where the closing tags stand on a whole page: its tail, searched first
+    return not (_CLOSING.search(text, max(0, len(text) - 1024)) or _CLOSING.search(text))
 
 
 def _from_page(text: str) -> tuple[str | None, RecordOutcome]:
     """(source, the page's one outcome: record or file-level reason)."""
     import parsers
+    from parsers.lines import looks_like_html
 
-    truncated = is_truncated_html(text)
+    markup = looks_like_html(text)
+    truncated = is_truncated_html(text, markup)
     try:
-        record = parsers.parse_text(text)
+        record = parsers.parse_text(text, markup=markup)
     except parsers.UnknownLayout as exc:
         if truncated:
             return None, _failed(Reason.TRUNCATED_HTML, f"no closing </body> or </html>, and {exc}")

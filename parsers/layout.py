@@ -19,10 +19,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers.chrome import looks_like_chrome, remove_chrome
+from parsers.drift import warn_layout_drift
 from parsers.headings import heading_shaped
+from parsers.identifiers import classify_identifier, is_registry_type
 from parsers.normalize import Unmapped
-from parsers.record import SourceRecord
-from parsers.sections import UNKNOWN
+from parsers.normalize.conditions import condition_key
+from parsers.normalize.text import acronym_from_title
+from parsers.normalize.types import normalize_intervention_type
+from parsers.record import Condition, Identifier, SourceRecord
+from parsers.sections import UNKNOWN, heading_positions
 from parsers.signature import Evidence, Signature  # noqa: F401 (spec modules import them from here)
 
 # A reader fills the record from one block and returns the lines it did not use.
@@ -91,8 +97,6 @@ def strip_chrome(lines: list[str], spec: LayoutSpec, removed: list[str] | None =
     """Drop the brand line at the top, the footer, the site's chrome lines and generic chrome
     (parsers/chrome.py) wherever they stand; keep blank lines. Generic chrome lines removed
     are appended to `removed`."""
-    from parsers.chrome import remove_chrome
-
     out, generic = remove_chrome(lines, spec.key)  # first, so chrome past the footer is counted too
     if removed is not None:
         removed.extend(generic)
@@ -118,8 +122,6 @@ def _is_chrome(line: str, spec: LayoutSpec) -> bool:
 def split_blocks(lines: list[str], spec: LayoutSpec, markup: bool = False) -> list[Block]:
     """Cut the page at its headings (see `parsers.sections.heading_positions` for which lines
     open a block); markup: the lines come from HTML, headings between blank lines."""
-    from parsers.sections import heading_positions
-
     positions = heading_positions(lines, spec, markup)  # in line order
     starts = list(positions)
     blocks = [Block(TOP, None, lines=lines[:starts[0] if starts else len(lines)])]
@@ -141,8 +143,6 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup
     """Fill `record` from a page's lines with the layout `spec`. Never raises on content.
 
     markup: the lines come from HTML, with each h1-h6 heading between blank lines."""
-    from parsers.drift import warn_layout_drift
-
     removed: list[str] = []
     kept = strip_chrome(lines, spec, removed)
     blocks = split_blocks(kept, spec, markup)
@@ -180,8 +180,6 @@ def parse_lines(lines: list[str], spec: LayoutSpec, record: SourceRecord, markup
 
 def _common_finish(record: SourceRecord) -> None:
     """Steps every layout shares once all blocks are read."""
-    from parsers.normalize.text import acronym_from_title
-
     if record.title is None:
         record.warn("missing_field", "title")
     elif record.acronym is None:
@@ -214,8 +212,6 @@ def normalized(record: SourceRecord, field_name: str, fn: Callable[[Any], Any], 
 def read_title(record: SourceRecord, parts: Sequence[str]) -> None:
     """The title from the lines before the layout's next anchor: a title wrapped over two or
     three lines is joined (and said so); a title that is site furniture is refused."""
-    from parsers.chrome import looks_like_chrome
-
     parts = [p.strip() for p in parts if p.strip()]
     if not parts:
         return
@@ -367,9 +363,6 @@ def dedup(values: Iterable[str]) -> list[str]:
 # --- field readers shared by several layouts --------------------------------------------------
 
 def add_conditions(record: SourceRecord, lines: Iterable[str]) -> None:
-    from parsers.normalize.conditions import condition_key
-    from parsers.record import Condition
-
     for name in dedup(line.strip() for line in lines):
         record.conditions.append(Condition(name, condition_key(name)))
 
@@ -377,8 +370,6 @@ def add_conditions(record: SourceRecord, lines: Iterable[str]) -> None:
 def typed_name(line: str) -> tuple[str | None, str | None, str]:
     """"Biological: MSC" -> ("BIOLOGICAL", "Biological", "MSC"); a line whose prefix is not an
     intervention type (or has none) is all name: (None, None, line)."""
-    from parsers.normalize.types import normalize_intervention_type
-
     text = line.strip()
     head, sep, tail = text.partition(": ")
     if sep and tail.strip():
@@ -393,9 +384,6 @@ def add_identifier(record: SourceRecord, raw: str, field_name: str, default_type
     """One id from a structured id field, typed by its shape (classify_identifier).
 
     force_type overrides a NON-registry type only (a registry-shaped value keeps its registry)."""
-    from parsers.identifiers import classify_identifier, is_registry_type
-    from parsers.record import Identifier
-
     found = classify_identifier(raw, default_type)
     if found is None:
         record.warn("not_an_identifier", f"{field_name}={raw!r}")

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from parsers.sections import MAX_HEADING_WORDS
+
 
 @dataclass(frozen=True)
 class Signature:
@@ -40,12 +42,34 @@ class Signature:
         generic chrome), and distinctive headings, matched tolerantly (case, plural, "&",
         the site's synonyms) so a page with a few reworded headings is still recognised."""
         page = lines if isinstance(lines, PageView) else PageView.of(lines)
-        top = page.top[: self.brand_window]
-        branded = any(line in self.brand for line in top) if self.brand else False
-        marked = any(self.marker.match(line) for line in top) if self.marker else False
         wanted = _wanted(self, site)
         found = {wanted[key] for key in wanted.keys() & page.keys}
-        return Evidence(branded or marked, len(found), len(self.headings), self.min_headings, self.strong_headings)
+        return Evidence(self.anchored(page.top), len(found), len(self.headings), self.min_headings,
+                        self.strong_headings)
+
+    def anchored(self, top: Sequence[str]) -> bool:
+        """The brand line, or a line the marker matches, stands among the page's first content
+        lines (`PageView.top`)."""
+        top = top[: self.brand_window]
+        branded = any(line in self.brand for line in top) if self.brand else False
+        return branded or (any(self.marker.match(line) for line in top) if self.marker else False)
+
+    def shows_enough(self, lines: Sequence[str], site: str | None = None) -> bool:
+        """At least `min_headings` distinctive headings stand on the page: `evidence(...).found
+        >= min_headings`, reading the lines only until that many are found."""
+        from parsers.headings import heading_key
+
+        wanted = _wanted(self, site)
+        found: set[str] = set()
+        for line in lines:
+            text = line.strip()
+            if text and _short(text):
+                heading = wanted.get(heading_key(text))
+                if heading is not None:
+                    found.add(heading)
+                    if len(found) >= self.min_headings:
+                        return True
+        return False
 
 
 @lru_cache(maxsize=64)  # a few signatures x sites, asked for every page
@@ -68,20 +92,30 @@ class PageView:
     keys: frozenset[str]
 
     @classmethod
-    def of(cls, lines: Sequence[str], window: int = 12) -> "PageView":
-        from parsers.chrome import is_generic_chrome
+    def of(cls, lines: Sequence[str]) -> "PageView":
         from parsers.headings import heading_key
-        from parsers.sections import MAX_HEADING_WORDS
 
         content = [text for text in map(str.strip, lines) if text]
-        top: list[str] = []
-        for line in content:
-            if len(top) == window:
-                break
-            if not is_generic_chrome(line):
-                top.append(line)
-        short = [line for line in content if len(line) <= 80 and line.count(" ") < MAX_HEADING_WORDS]
-        return cls(tuple(top), frozenset(map(heading_key, short)))
+        return cls(top_lines(content), frozenset(heading_key(line) for line in content if _short(line)))
+
+
+def top_lines(lines: Sequence[str], window: int = 12) -> tuple[str, ...]:
+    """The first `window` content lines of a page after generic chrome, stripped."""
+    from parsers.chrome import is_generic_chrome
+
+    top: list[str] = []
+    for line in lines:
+        if len(top) == window:
+            break
+        text = line.strip()
+        if text and not is_generic_chrome(text):
+            top.append(text)
+    return tuple(top)
+
+
+def _short(text: str) -> bool:
+    """A stripped line short enough to be compared with headings (as parsers.sections does)."""
+    return len(text) <= 80 and text.count(" ") < MAX_HEADING_WORDS
 
 
 @dataclass(frozen=True)

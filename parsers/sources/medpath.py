@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.chrome import looks_like_chrome
 from parsers.criteria import add_criteria
 from parsers.headings import heading_like
 from parsers.layout import (
@@ -22,6 +23,7 @@ from parsers.normalize.enrollment import parse_enrollment
 from parsers.normalize.phase import normalize_phase
 from parsers.normalize.sex import normalize_sex
 from parsers.normalize.status import normalize_status
+from parsers.normalize.text import NOT_GIVEN, lookup_key
 from parsers.record import Contact, Location, Outcome, SourceRecord, Sponsor
 
 KEY = "medpath"
@@ -104,8 +106,6 @@ def read_registration(record: SourceRecord, block: Block) -> None:
 
 
 def read_lead_sponsor(record: SourceRecord, block: Block) -> list[str]:
-    from parsers.chrome import looks_like_chrome
-
     values = block.values
     if values and looks_like_chrome(values[0], KEY):
         record.warn("suspect_value", f"lead_sponsor={values[0]!r} reads like site chrome")
@@ -116,10 +116,11 @@ def read_lead_sponsor(record: SourceRecord, block: Block) -> list[str]:
     return values[1:]
 
 
-def _not_available(text: str | None) -> str | None:
-    from parsers.normalize.text import NOT_GIVEN, lookup_key
+_NOT_GIVEN_KEYS = frozenset(lookup_key(s) for s in NOT_GIVEN)
 
-    if text is None or (len(text) < 40 and lookup_key(text) in {lookup_key(s) for s in NOT_GIVEN}):
+
+def _not_available(text: str | None) -> str | None:
+    if text is None or (len(text) < 40 and lookup_key(text) in _NOT_GIVEN_KEYS):
         return None
     return text
 

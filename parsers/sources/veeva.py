@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from parsers.chrome import looks_like_chrome
 from parsers.criteria import add_criteria
+from parsers.identifiers import classify_identifier, is_registry_type
 from parsers.layout import (
     NOT_RECOGNISED, TOP, Block, Heading, LayoutSpec, Signature, add_conditions, add_identifier,
     attempt, normalized, pair_reader, read_title, text_reader, typed_name,
@@ -55,8 +57,6 @@ def read_top(record: SourceRecord, block: Block) -> list[str]:
 
 
 def _read_sponsor(record: SourceRecord, rest: list[str], initial: str | None) -> list[str]:
-    from parsers.chrome import looks_like_chrome
-
     if not rest:
         return []
     sponsor = rest[0]
@@ -121,8 +121,6 @@ def read_funder_types(record: SourceRecord, block: Block) -> list[str]:
 
 def read_identifiers(record: SourceRecord, block: Block) -> None:
     """Typed by shape; Veeva lists the org study id first among the non-registry ids."""
-    from parsers.identifiers import classify_identifier, is_registry_type
-
     org_seen = False
     for line in block.values:
         found = classify_identifier(line)

@@ -72,3 +72,48 @@ def test_real_registry_exports_are_not_mistaken_for_pages():
 
 def test_ctgov_text_without_its_header_lines_is_still_detected():
     assert detect(test_ctgov_text.page(drop=("top",))) == "ctgov_text"
+
+
+def _best_by_every_score(lines: list[str]) -> str | None:
+    """detect_lines as the signatures define it: every layout's score on the whole page."""
+    from parsers.signature import PageView
+    from parsers.sources import layout_specs
+
+    page = PageView.of(lines)
+    best, best_score = None, 0
+    for key, spec in layout_specs().items():
+        score = spec.signature.score(page, key)
+        if score > best_score:
+            best, best_score = key, score
+    return best
+
+
+def test_the_early_answer_is_the_best_score(ctgov_v2_dir):
+    """detect_lines stops reading a page once its one anchored layout shows enough headings; on
+    real pages in every layout, and on pages that carry another layout's brand or marker too, lose
+    their brand, or keep too few headings, it answers what every layout's score says."""
+    import random
+
+    from parsers.detect import detect_lines
+    from parsers.lines import page_lines
+    from tests.conftest import load_v2_study
+    from tests.render.variants import LAYOUTS, variants_for
+
+    rng = random.Random(7)
+    studies = [load_v2_study(p) for p in sorted(ctgov_v2_dir.glob("NCT*.json"))[:60]]
+    anchors = ["ClinicalTrials.Veeva", "MedPath", "NCT ID: NCT01234567"]
+    checked = differs = 0
+    for study in studies:
+        for layout in LAYOUTS:
+            for _, text in variants_for(layout, study):
+                lines = page_lines(text, mark_headings=True)
+                content = [i for i, line in enumerate(lines) if line.strip()]
+                cut = lines[:content[rng.randrange(len(content))] + 1]  # a page cut short: few headings
+                foreign = [rng.choice(anchors), *lines]  # a second brand or marker at the top
+                unbranded = [line for line in lines if line.strip() not in anchors and "NCT ID:" not in line]
+                for variant in (lines, cut, foreign, unbranded, foreign[:8]):
+                    expected = _best_by_every_score(variant)
+                    assert detect_lines(variant) == expected, (layout, study["protocolSection"]["identificationModule"]["nctId"])
+                    checked += 1
+                    differs += expected != layout
+    assert checked > 2000 and differs > 50  # the variants reach the slow path's answers too

@@ -145,7 +145,7 @@ def test_an_exception_in_a_parser_becomes_internal_error(tmp_path, monkeypatch):
 
 
 def test_page_layout_goes_through_parsers_parse_text(tmp_path, monkeypatch):
-    def fake_parse_text(text, source=None):
+    def fake_parse_text(text, source=None, markup=None):
         record = SourceRecord(source="veeva", parser_version="t")
         if "NCT" in text:
             record.identifiers.append(Identifier("NCT01234567", "NCT", "NCT01234567", "nct_id"))
@@ -163,7 +163,7 @@ def test_page_layout_goes_through_parsers_parse_text(tmp_path, monkeypatch):
 
 
 def test_page_starting_with_a_bracket_is_not_malformed_json(tmp_path, monkeypatch):
-    def fake_parse_text(text, source=None):
+    def fake_parse_text(text, source=None, markup=None):
         record = SourceRecord(source="medpath", parser_version="t")
         record.identifiers.append(Identifier("NCT01234567", "NCT", "NCT01234567", "nct_id"))
         return record
