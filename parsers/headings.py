@@ -110,9 +110,30 @@ def heading_shaped(line: str) -> bool:
     return bool(_HEADING_SHAPE.fullmatch(line.strip()))
 
 
-@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _may_be_shaped(text: str) -> bool:
+    """False when _HEADING_SHAPE cannot match `text` (stripped), with or without trailing colons:
+    it starts with a capital A-Z and holds at most four spaces. Most lines of a page fail this
+    cheaper test, so they skip the memoized tests below (a cache lookup and, for a line seen
+    once, a regex match and an eviction)."""
+    return text[:1] in _CAPITALS and text.count(" ") <= 4
+
+
 def unknown_section_heading(line: str) -> bool:
     """A short capitalised line ending in a word sections are named by: a heading no layout knows."""
+    return _may_be_shaped(line.strip()) and _unknown_section_heading(line)
+
+
+def heading_like(line: str) -> bool:
+    """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
+    words capitalised ("Funding Sources", "Ask a Question")."""
+    return _may_be_shaped(line.strip()) and _heading_like(line)
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
+def _unknown_section_heading(line: str) -> bool:
     text = line.strip().rstrip(":")
     if not _HEADING_SHAPE.fullmatch(text):
         return False
@@ -121,9 +142,7 @@ def unknown_section_heading(line: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines
-def heading_like(line: str) -> bool:
-    """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
-    words capitalised ("Funding Sources", "Ask a Question")."""
+def _heading_like(line: str) -> bool:
     text = line.strip()
     if not _HEADING_SHAPE.fullmatch(text) or (text.isupper() and " " not in text):  # "OTHER": an enum value
         return False

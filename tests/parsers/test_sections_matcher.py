@@ -51,3 +51,34 @@ def test_openings_are_the_context_free_answers(key):
         expected = _Matcher(spec)._match(text, False, False, False) if text and len(text) <= 80 else None
         assert opening == expected, text
     assert any(o is not None and o.exact for o in openings) and any(o is not None and not o.exact for o in openings)
+
+
+def test_the_shape_pretest_never_refuses_a_heading(ctgov_v2_dir):
+    """heading_like / unknown_section_heading skip their memoized test for lines that cannot have
+    a heading's shape; on every line of real pages in every layout, and on lines at the edges of
+    that shape (five words, a trailing colon, surrounding spaces, lower case, digits), they answer
+    as the memoized test does alone."""
+    from parsers.headings import (
+        _heading_like,
+        _unknown_section_heading,
+        heading_like,
+        unknown_section_heading,
+    )
+    from parsers.lines import page_lines
+    from tests.conftest import load_v2_study
+    from tests.render.variants import LAYOUTS, variants_for
+
+    lines = ["Data Sharing Statement", "Data Sharing Plan Statement Here", "Data Sharing Plan Statement Here Now",
+             "  Funding Sources:  ", "Ask a Question", "Study Updates:", "Related trials near you", "related trials",
+             "OTHER", "Phase 2 Results", "Éligibility Information", "", " ", ":", "Trial Documents ::", "A",
+             "Collaborators\t", "Publication Summary Update Note Link"]
+    for path in sorted(ctgov_v2_dir.glob("NCT*.json"))[:40]:
+        for layout in LAYOUTS:
+            for _, text in variants_for(layout, load_v2_study(path)):
+                lines += page_lines(text, mark_headings=True)
+    shaped = 0
+    for line in dict.fromkeys(lines):
+        assert heading_like(line) == _heading_like(line), line
+        assert unknown_section_heading(line) == _unknown_section_heading(line), line
+        shaped += _heading_like(line) + _unknown_section_heading(line)
+    assert shaped > 100  # the pages' own headings reach the memoized tests
