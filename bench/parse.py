@@ -26,12 +26,15 @@ def load(directory: Path, n: int, skip: int = 0) -> list[tuple[str, bytes]]:
     return [(p.relative_to(directory).as_posix(), p.read_bytes()) for p in paths]
 
 
-def one_pass(pages: list[tuple[str, bytes]]) -> tuple[float, float, float]:
+def one_pass(pages: list[tuple[str, bytes]], by_kind: dict[str, list[float]] | None = None
+             ) -> tuple[float, float, float]:
     """(decode, parse, staged rows) CPU seconds over all pages, staged CHUNK_SIZE files at a time
     and then dropped, as a pool worker does (holding every parsed page makes the garbage
-    collector walk them all, again and again: +50% on "parse")."""
+    collector walk them all, again and again: +50% on "parse"). by_kind: filled with
+    {"HTML" or "text": [pages, parse seconds]}, as the parsers sniff the decoded text."""
     from parsers.decode import NotText, decode_bytes
     from parsers.intake import interpret_decoded
+    from parsers.lines import looks_like_html
     from parsers.record import RecordOutcome
     from pipelines.staging.pool import CHUNK_SIZE
     from pipelines.staging.rows import FileResult, stage_tables
@@ -48,7 +51,12 @@ def one_pass(pages: list[tuple[str, bytes]]) -> tuple[float, float, float]:
         if decoded is not None:
             source, outcomes = interpret_decoded(decoded, len(data))
         decode += middle - start
-        parse += time.process_time() - middle
+        spent = time.process_time() - middle
+        parse += spent
+        if by_kind is not None and decoded is not None:
+            kind = by_kind.setdefault("HTML" if looks_like_html(decoded.text) else "text", [0, 0.0])
+            kind[0] += 1
+            kind[1] += spent
         results.append(FileResult(raw_path, len(data), 0, hashlib.sha256(data).hexdigest(), source,
                                   outcomes))
         if len(results) == CHUNK_SIZE or raw_path == pages[-1][0]:
@@ -71,12 +79,15 @@ def main() -> None:
     one_pass(load(args.dir, args.warm_up))
     pages = load(args.dir, args.n, skip=args.warm_up)
     settle_heap()  # the collector as an intake worker runs it (pipelines.memory): 8-10% less "parse"
-    best = [seconds * 1000 / len(pages) for seconds in one_pass(pages)]
+    kinds: dict[str, list[float]] = {}
+    best = [seconds * 1000 / len(pages) for seconds in one_pass(pages, kinds)]
     print(f"{len(pages)} pages of {args.dir} after {args.warm_up} others, "
           f"{'compiled' if args.compiled else 'source'}, ms CPU per page:")
     for name, value in zip(("decode", "parse", "staged rows"), best):
         print(f"  {name:<12} {value:6.3f}")
     print(f"  {'total':<12} {sum(best):6.3f}")
+    for kind, (count, seconds) in sorted(kinds.items()):  # saved HTML costs about twice a text page
+        print(f"  parse of {kind} pages {seconds * 1000 / count:6.3f} ({count:.0f} pages)")
 
 
 if __name__ == "__main__":
