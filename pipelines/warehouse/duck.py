@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -66,10 +67,11 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def parquet_files(files: list[Path]) -> str:
-    """A FROM item over Parquet files (at least one), their columns matched by name."""
+def parquet_files(files: Sequence[str | Path], filename: bool = False) -> str:
+    """A FROM item over Parquet files (at least one), their columns matched by name; filename:
+    with a column `filename`, each row's file path as given."""
     paths = ", ".join(sql_string(str(p)) for p in files)
-    return f"read_parquet([{paths}], union_by_name = true)"
+    return f"read_parquet([{paths}], union_by_name = true{', filename = true' if filename else ''})"
 
 
 def register_parquet(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], schema: pa.Schema) -> None:

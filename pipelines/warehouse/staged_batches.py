@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.staging.store import staged_file
-from pipelines.warehouse.duck import parquet_files, quote, sql_string
+from pipelines.warehouse.duck import parquet_files, quote
 
 
 class StagedBatches:
@@ -39,8 +39,7 @@ class StagedBatches:
         self._key_of_file = {str(path): key for key in self.keys
                              if (path := staged_file(self.root, key, "source_records")).exists()}
         if self._key_of_file:
-            files = ", ".join(sql_string(path) for path in self._key_of_file)
-            source = f"SELECT record_id, filename AS file FROM read_parquet([{files}], filename = true)"
+            source = f"SELECT record_id, filename AS file FROM {parquet_files(list(self._key_of_file), filename=True)}"
         else:
             source = "SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS file LIMIT 0"
         con.execute(f"CREATE OR REPLACE TABLE record_batch AS {source}")
