@@ -75,20 +75,40 @@ GENERIC_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 _HELPFUL = re.compile(r".*\bhelpful\?.*", re.IGNORECASE)
 _ANSWERS = frozenset({"yes", "no"})
-# Glyphs a site puts before a link's text: arrows, icons, bullets of menus.
-_GLYPHS = re.compile(r"^[\s←→↑↓‹›«»<>✉☰⋮•·|]+|[\s←→↑↓‹›«»<>✉☰⋮•·|.:!?]+$")
-
-
-_SPACES = re.compile(r"\s+")
+# Glyphs a site puts around a link's text (arrows, icons, bullets of menus) and, after it,
+# closing punctuation: stripped with whitespace (every character str.isspace() accepts).
+_WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())  # none above U+3000
+_LEADING = _WHITESPACE + "←→↑↓‹›«»<>✉☰⋮•·|"
+_TRAILING = _LEADING + ".:!?"
 
 
 def _ui_key(line: str) -> str:
-    return _SPACES.sub(" ", _GLYPHS.sub("", line)).casefold()
+    """"→ Share this page!" -> "share this page": str methods, not a regex that tries every
+    position of the line for a trailing run (the cost of a line the first time it is seen)."""
+    return " ".join(line.lstrip(_LEADING).rstrip(_TRAILING).split()).casefold()
 
 
 _ANY_GENERIC = re.compile("|".join(f"(?:{p.pattern})" for p in GENERIC_PATTERNS), re.IGNORECASE)
-# Every generic pattern needs one of these: a cheap first test for the many lines that have none.
-_HINTS = ("home", "start", "›", "»", "★", "☆", "✩", "✪", "⭐", "©", "skip", "cookie", "rated", "out of", "copyright")
+# Every generic pattern needs one of these: a cheap first test for the many lines that have
+# none. Lower-case starts of the patterns anchored at the line's start, words they hold
+# anywhere, and the glyphs they need (none of them ASCII).
+_STARTS = ("home", "start", "skip", "rated", "copyright")
+_WORDS = ("cookie", "out of")
+_GLYPH_HINTS = ("›", "»", "★", "☆", "✩", "✪", "⭐", "©")
+
+
+def _may_be_generic(text: str) -> bool:
+    """False when no GENERIC_PATTERNS can match the stripped line `text` (see _STARTS)."""
+    low = text.lower()
+    if low.startswith(_STARTS) or _WORDS[0] in low or _WORDS[1] in low:
+        return True
+    if text.isascii():  # O(1): the glyphs are not ASCII
+        return False
+    for glyph in _GLYPH_HINTS:
+        if glyph in text:
+            return True
+    return False
+
 _SHORT = 60  # UI phrases are short; longer lines skip that test
 
 
@@ -102,8 +122,7 @@ def is_generic_chrome(line: str) -> bool:
         key = _ui_key(text)
         if key in UI_PHRASES or (key and _ACTION.fullmatch(key)):
             return True
-    low = text.lower()
-    return any(hint in low for hint in _HINTS) and bool(_ANY_GENERIC.fullmatch(text))
+    return _may_be_generic(text) and _ANY_GENERIC.fullmatch(text) is not None
 
 
 @lru_cache(maxsize=None)

@@ -86,3 +86,35 @@ def test_a_section_no_rule_names_is_set_aside_not_read_as_values():
                                                      "Write to the study team.", ""]}))
     assert [c.name for c in record.conditions] == [c.name for c in BASE.conditions]
     assert "unknown_heading: 'Ask a Question'" in _codes(record) | set(record.warnings)
+
+
+def test_the_chrome_pretests_answer_as_the_full_rules(ctgov_v2_dir):
+    """is_generic_chrome tests a line's start, two words and its glyphs before the patterns, and
+    builds the UI key with str methods: on every line of real pages in every layout, every line of
+    chrome the drift mutations insert, and lines at the edges (case, glyphs on either side, other
+    whitespace, a pattern's word mid-line), it answers as the patterns and the regex key alone."""
+    import re
+
+    from parsers.chrome import _ANY_GENERIC, UI_PHRASES, _may_be_generic, _ui_key
+    from tests.drift.mutations import BOTTOM_CHROME, MIDDLE_CHROME, TOP_CHROME
+    from tests.parsers.pages import real_page_lines
+
+    glyphs = re.compile(r"^[\s←→↑↓‹›«»<>✉☰⋮•·|]+|[\s←→↑↓‹›«»<>✉☰⋮•·|.:!?]+$")  # the key's rule as a regex
+
+    def regex_key(line: str) -> str:
+        return re.sub(r"\s+", " ", glyphs.sub("", line)).casefold()
+
+    lines = [*TOP_CHROME, *MIDDLE_CHROME, *(t for text in BOTTOM_CHROME for t in text.split("\n")), *UI_PHRASES,
+             "HOME › STUDIES › X", "Trials » Cancer » Lung", "SKIP TO CONTENT", "Our cookie policy: we use cookies.",
+             "4.5 OUT OF 5 STARS", "COPYRIGHT 2024 X", "©2024", "Start / Trials / X", "x © y", "...", "→ .",
+             "\u2003Share\u2003", "•\u00a0Menu ›", "« Back to results »", "Rated\u20094 out of 5",
+             "Download PDF!?", "☰ Menu", "Compare: ", "Home-based care", "Trials in Köln › Ärzte › X",
+             *real_page_lines(ctgov_v2_dir)]
+    matched = 0
+    for line in dict.fromkeys(lines):
+        text = line.strip()
+        assert _ui_key(text) == regex_key(text), line
+        full = text != "" and _ANY_GENERIC.fullmatch(text) is not None
+        assert _may_be_generic(text) or not full, line
+        matched += full
+    assert matched >= 20  # the patterns' own lines reached them
