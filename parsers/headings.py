@@ -101,8 +101,9 @@ def _singular(word: str) -> str:
 def heading_key(text: str) -> str:
     """"Condition(s):" / "CONDITIONS" / "conditions" -> "condition"; "Study & Design" -> "study and design"."""
     text = text.casefold().replace("&", " and ").replace("(s)", "s")
-    words = _PUNCTUATION.sub(" ", text).split()
-    return " ".join(_singular(w) for w in words)
+    if not (text.isascii() and text.replace(" ", "").isalnum()):  # most lines: no punctuation to blank
+        text = _PUNCTUATION.sub(" ", text)
+    return " ".join([_singular(word) for word in text.split()])
 
 
 def heading_shaped(line: str) -> bool:
@@ -113,7 +114,7 @@ def heading_shaped(line: str) -> bool:
 _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _may_be_shaped(text: str) -> bool:
+def may_be_shaped(text: str) -> bool:
     """False when _HEADING_SHAPE cannot match `text` (stripped), with or without trailing colons:
     it starts with a capital A-Z and holds at most four spaces. Most lines of a page fail this
     cheaper test, so they skip the memoized tests below (a cache lookup and, for a line seen
@@ -123,13 +124,13 @@ def _may_be_shaped(text: str) -> bool:
 
 def unknown_section_heading(line: str) -> bool:
     """A short capitalised line ending in a word sections are named by: a heading no layout knows."""
-    return _may_be_shaped(line.strip()) and _unknown_section_heading(line)
+    return may_be_shaped(line.strip()) and _unknown_section_heading(line)
 
 
 def heading_like(line: str) -> bool:
     """Shaped like a heading: up to five words, no digits, no closing punctuation, its longer
     words capitalised ("Funding Sources", "Ask a Question")."""
-    return _may_be_shaped(line.strip()) and _heading_like(line)
+    return may_be_shaped(line.strip()) and _heading_like(line)
 
 
 @lru_cache(maxsize=1 << 16)  # asked of every line of a page, often the same lines

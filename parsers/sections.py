@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from parsers.headings import SYNONYMS, heading_key, heading_like, sentence_like, unknown_section_heading
+from parsers.headings import SYNONYMS, heading_key, heading_like, may_be_shaped, sentence_like, unknown_section_heading
 from parsers.lines import is_item
 
 if TYPE_CHECKING:
@@ -197,10 +197,13 @@ def _ordered_positions(texts: list[str], bases: list[Opening | None], spec: "Lay
         candidates = [(i, o) for i, o in named.get(heading.name, ()) if i not in positions]
         if heading.name not in placed_names and len(candidates) == 1:
             positions[candidates[0][0]] = candidates[0][1]
+    if not spec.explainer_after_heading:
+        return dict(sorted(positions.items()))
     prose = _prose_lines(positions, len(texts), spec, spec.prose_blocks | spec.described_blocks)
     first = min(positions, default=len(texts))  # the title and header lines are not sections
-    for i, text in enumerate(texts):
-        if i <= first or i in positions or not spec.explainer_after_heading:
+    for i in range(first + 1, len(texts)):
+        text = texts[i]
+        if i in positions or not may_be_shaped(text):  # both tests below need the shape: asked once
             continue
         if (unknown_section_heading(text) or (i not in prose and heading_like(text))) and _explainer_follows(texts, i):
             positions[i] = Opening(UNKNOWN, False)  # a heading no layout knows, with its explainer

@@ -76,3 +76,23 @@ def test_the_shape_pretest_never_refuses_a_heading(ctgov_v2_dir):
         assert unknown_section_heading(line) == _unknown_section_heading(line), line
         shaped += _heading_like(line) + _unknown_section_heading(line)
     assert shaped > 100  # the pages' own headings reach the memoized tests
+
+
+def test_heading_key_skips_the_punctuation_pass_only_where_it_would_change_nothing(ctgov_v2_dir):
+    """heading_key blanks punctuation with a regex only for lines that hold something other than
+    ASCII letters, digits and spaces; on every line of real pages and on edge lines it gives the
+    key of the one-pass rule."""
+    import re
+
+    from parsers.headings import _singular, heading_key
+    from tests.parsers.pages import real_page_lines
+
+    def one_pass(text: str) -> str:
+        text = text.casefold().replace("&", " and ").replace("(s)", "s")
+        return " ".join(_singular(w) for w in re.sub(r"[^\w\s]+", " ", text).split())
+
+    lines = ["Condition(s):", "Study & Design", "STUDY_TYPE", "Sex:", "Ages\teligible", "Études", "ÉTUDE(S)",
+             "Phase 2/3", "", " ", "Key Information", "Eligibility Criteria", *real_page_lines(ctgov_v2_dir)]
+    for line in dict.fromkeys(lines):
+        assert heading_key.__wrapped__(line) == one_pass(line), line
+    assert heading_key("Condition(s):") == "condition" and heading_key("Study & Design") == "study and design"
