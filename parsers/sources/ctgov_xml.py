@@ -41,9 +41,13 @@ _HEAD = re.compile(r"<\s*clinical_study[\s>]")
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
+_STARTS_WITH_TAG = re.compile(r"[\ufeff \t\r\n]*<")
+
+
 def sniff(text: str) -> bool:
-    head = text[:4096].lstrip("\ufeff \t\r\n")
-    return head.startswith("<") and bool(_HEAD.search(head))
+    if not _STARTS_WITH_TAG.match(text):  # most pages: no 4 KB head is cut
+        return False
+    return bool(_HEAD.search(text[:4096].lstrip("\ufeff \t\r\n")))
 
 
 def _parser() -> etree.XMLParser:

@@ -51,9 +51,18 @@ _STATE_STATUS = re.compile(r"\b(?P<code>[A-Z]{2})\((?P<status>[^()]*)\)")
 _MEDDRA_TERM = re.compile(r"\bTerm:\s*(?P<term>[^,]+?)\s*,\s*Level:")
 
 
+# What the first non-blank line of an EU CTR download starts with (see sniff): a first test that
+# cuts no head for the many pages that start otherwise.
+_MAY_START = re.compile(r"[\ufeff\s]*(?:EudraCT Number:|Summary|(?i:This file contains full details))")
+
+
 def sniff(text: str) -> bool:
     """A summary download starts with an "EudraCT Number:" line; a full-text download with the
     register's preamble or "Summary", then an "EudraCT Number:" line (checked in the head only)."""
+    return _MAY_START.match(text) is not None and _sniff_head(text)
+
+
+def _sniff_head(text: str) -> bool:
     first = _first_line(text)
     if first is not None and not (_FULLTEXT_HEAD.match(first) or first == "Summary"):
         return bool(EUDRACT_LINE.match(first))  # the first line decides: no need to cut the whole head

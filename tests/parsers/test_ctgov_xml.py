@@ -138,6 +138,9 @@ def test_readers_are_one_list_each_with_the_reader_interface():
     assert exports.reader_for(STUDY) is ctgov_xml
     assert exports.reader_for('{"studies": []}') is ctgov_json_download
     assert exports.reader_for("<html><body>page</body></html>") is None
+    # the study's tag is looked for in the first 4 KB, behind a BOM and blank lines, not further
+    assert ctgov_xml.sniff("\ufeff\r\n  " + STUDY) and not ctgov_xml.sniff(" " * 5000 + STUDY)
+    assert not ctgov_xml.sniff("x" + STUDY)
 
 
 EU_AND_WHO_EXPORTS = {

@@ -191,3 +191,16 @@ def test_a_block_without_a_eudract_number_is_quarantined_alone(fulltext, summary
     outcomes = euctr.split(raw_summary.replace("2008-002768-32", "2008-2768-32", 1))
     assert [o.reason for o in outcomes].count("no_identifier") == 1 and len(outcomes) == 100
     assert outcomes[1].record_key == "block2" and outcomes[1].reason == "no_identifier"
+
+
+def test_the_first_test_never_refuses_a_download_the_head_test_takes():
+    """sniff asks how the text starts before it cuts the head: both downloads, behind a BOM, blank
+    lines, CRLF or spaces, and every other real file and page are answered as by the head test."""
+    texts = [decoded(shared_path(*SUMMARY)), decoded(shared_path(*FULLTEXT))]
+    texts += [prefix + text for text in texts[:2] for prefix in ("\ufeff", "\n\n", "\r\n  \r\n", " \t", "\ufeff\n")]
+    texts += ["Summary\nEudraCT Number: 2004-000001-01\n", "THIS FILE CONTAINS FULL DETAILS on each clinical trial\n"
+              "EudraCT Number: 2004-000001-01\n", "EudraCT Number:\n", "Summary of the trial\n"]
+    texts += [text for _, text in other_texts()]
+    taken = [euctr._sniff_head(text) for text in texts]
+    assert [euctr.sniff(text) for text in texts] == taken
+    assert sum(taken) >= 13  # the downloads in every wrapping, and the small ones
